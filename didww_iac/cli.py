@@ -1,0 +1,156 @@
+"""The `didww-iac` command: validate, preview, up, refresh, destroy, outputs, emulator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from didww_iac import local_emulator
+from didww_iac.engine import Engine, EngineError
+from didww_iac.settings import LOCAL_EMULATOR_API_KEY, LOCAL_EMULATOR_PORT
+from didww_iac.stack import Stack, StackFileError, load_stack, stack_path
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="DIDWW voice infrastructure as code.")
+out = Console()
+err = Console(stderr=True)
+
+StackOpt = Annotated[str, typer.Option("--stack", "-s", help="Stack name: reads stacks/<name>.yaml.")]
+ProjectOpt = Annotated[Path, typer.Option("--project-dir", "-C", help="Directory holding Pulumi.yaml.")]
+
+EXIT_BAD_INPUT = 2
+
+
+def _validated(project_dir: Path, stack: str) -> Stack:
+    try:
+        return load_stack(stack_path(project_dir, stack))
+    except StackFileError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True, soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _prepare(project_dir: Path, stack: str) -> Engine:
+    """Validate before any API call; start the local emulator when the stack targets it."""
+    declared = _validated(project_dir, stack)
+    if declared.endpoint == "emulator":
+        started = local_emulator.ensure_running(project_dir)
+        out.print(f"emulator: {'started' if started else 'reusing'} {local_emulator.base_url()}")
+    try:
+        return Engine(project_dir.resolve(), stack)
+    except EngineError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+
+
+def _operate(verb: str, project_dir: Path, stack: str, extra: list[str]) -> int:
+    engine = _prepare(project_dir, stack)
+    try:
+        return engine.operation(verb, extra)
+    except EngineError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        return 1
+
+
+def _print_outputs(engine: Engine) -> None:
+    table = Table(title=f"stack {engine.stack}")
+    for column in ("type", "logical name", "DIDWW name"):
+        table.add_column(column)
+    table.add_column("id", no_wrap=True, min_width=36)  # a DIDWW id is a 36-character UUID
+    for api_type, resources in sorted(engine.outputs().items()):
+        for logical, info in sorted(resources.items()):
+            table.add_row(api_type, logical, str(info.get("name")), str(info.get("id")))
+    out.print(table)
+
+
+@app.command()
+def validate(stack: StackOpt = "local", project_dir: ProjectOpt = Path(".")) -> None:
+    """Check stacks/<stack>.yaml without calling any API."""
+    declared = _validated(project_dir, stack)
+    counts = {
+        "voice_in_trunk_groups": len(declared.voice_in_trunk_groups),
+        "voice_in_trunks": len(declared.voice_in_trunks),
+    }
+    summary = ", ".join(f"{n} {t}" for t, n in counts.items())
+    out.print(f"{stack_path(project_dir, stack)}: valid ({summary}; API {declared.api_version})")
+
+
+@app.command()
+def preview(
+    stack: StackOpt = "local",
+    project_dir: ProjectOpt = Path("."),
+    expect_no_changes: Annotated[bool, typer.Option(help="Fail when anything would change.")] = False,
+) -> None:
+    """Show what `up` would change."""
+    extra = ["--expect-no-changes"] if expect_no_changes else []
+    raise typer.Exit(_operate("preview", project_dir, stack, extra))
+
+
+@app.command()
+def up(stack: StackOpt = "local", project_dir: ProjectOpt = Path(".")) -> None:
+    """Make the DIDWW account match the stack file, then list what exists."""
+    code = _operate("up", project_dir, stack, [])
+    if code == 0:
+        _print_outputs(Engine(project_dir.resolve(), stack))
+    raise typer.Exit(code)
+
+
+@app.command()
+def refresh(stack: StackOpt = "local", project_dir: ProjectOpt = Path(".")) -> None:
+    """Read live DIDWW state into the Pulumi state."""
+    raise typer.Exit(_operate("refresh", project_dir, stack, []))
+
+
+@app.command()
+def destroy(stack: StackOpt = "local", project_dir: ProjectOpt = Path(".")) -> None:
+    """Delete every resource the stack manages."""
+    raise typer.Exit(_operate("destroy", project_dir, stack, []))
+
+
+@app.command()
+def outputs(stack: StackOpt = "local", project_dir: ProjectOpt = Path(".")) -> None:
+    """List the resources the stack manages (names and ids)."""
+    _print_outputs(Engine(project_dir.resolve(), stack))
+
+
+@app.command()
+def emulator(
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = LOCAL_EMULATOR_PORT,
+    state: Annotated[Path | None, typer.Option(help="SQLite file that keeps the account across restarts.")] = None,
+    api_version: Annotated[str, typer.Option(help="The account's default API version.")] = "2026-04-16",
+    rate_limit: Annotated[float, typer.Option(help="Requests per second per API key (0: off).")] = 20.0,
+    seed: Annotated[int, typer.Option(help="Seed of the generated catalogue.")] = 0,
+    api_key: Annotated[str, typer.Option(help="API key the local account accepts.")] = LOCAL_EMULATOR_API_KEY,
+    admin: Annotated[bool, typer.Option(help="Mount the test hooks under /__emulator/.")] = False,
+) -> None:
+    """Serve the local DIDWW API v3 emulator (blocks; Ctrl-C stops it)."""
+    from didww_iac.emulator.server import serve
+
+    serve(
+        host=host,
+        port=port,
+        state_file=str(state) if state else None,
+        api_version=api_version,
+        rate_limit=rate_limit,
+        seed=seed,
+        api_keys=[api_key],
+        admin=admin,
+    )
+
+
+@app.command("emulator-stop")
+def emulator_stop(project_dir: ProjectOpt = Path(".")) -> None:
+    """Stop the background emulator that `up` started."""
+    stopped = local_emulator.stop(project_dir)
+    out.print("emulator stopped" if stopped else "no background emulator was started here")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

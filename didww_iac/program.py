@@ -1,0 +1,81 @@
+"""Turns a validated stack into Pulumi resources. Used by the project's `__main__.py`."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import Resource
+
+from didww_iac.resources.connection import Connection
+from didww_iac.resources.registry import RESOURCE_TYPES
+from didww_iac.settings import LATEST_API_VERSION
+from didww_iac.stack import Stack, StackFileError, load_stack, stack_path
+from didww_iac.stack.schema import VoiceInTrunk, VoiceInTrunkGroup
+
+MAX_EXTERNAL_REFERENCE_ID = 100
+
+
+def external_reference_id(project: str, stack: str, api_type: str, logical_name: str) -> str:
+    """A stable id derived from the resource's URN parts, so a create can be found again after a
+    timeout or crash instead of being repeated (DESIGN §5)."""
+    ref = f"didww-iac:{project}:{stack}:{api_type}:{logical_name}"
+    if len(ref) <= MAX_EXTERNAL_REFERENCE_ID:
+        return ref
+    digest = hashlib.sha256(ref.encode()).hexdigest()[:24]
+    return f"didww-iac:{digest}:{logical_name}"[:MAX_EXTERNAL_REFERENCE_ID]
+
+
+def _trunk_props(trunk: VoiceInTrunk) -> dict[str, Any]:
+    props = trunk.model_dump(exclude={"sip", "pstn"}, exclude_none=True)
+    if trunk.sip is not None:
+        props["configuration"] = {"type": "sip_configurations", "attributes": trunk.sip.model_dump(exclude_none=True)}
+    elif trunk.pstn is not None:
+        props["configuration"] = {"type": "pstn_configurations", "attributes": trunk.pstn.model_dump()}
+    return props
+
+
+def _group_props(group: VoiceInTrunkGroup, trunks: dict[str, Resource]) -> dict[str, Any]:
+    props = group.model_dump(exclude={"trunks"}, exclude_none=True)
+    props["voice_in_trunks"] = [trunks[name].id for name in group.trunks]
+    return props
+
+
+def declare(stack: Stack, project: str, stack_name: str) -> dict[str, dict[str, Resource]]:
+    connection = Connection(stack.endpoint, stack.api_version, stack.rate_limit, stack.limiter)
+    declared: dict[str, dict[str, Resource]] = {}
+
+    def add(api_type: str, logical_name: str, props: dict[str, Any]) -> Resource:
+        if RESOURCE_TYPES[api_type].spec.has_external_reference_id and stack.api_version == LATEST_API_VERSION:
+            props.setdefault(
+                "external_reference_id", external_reference_id(project, stack_name, api_type, logical_name)
+            )
+        resource = RESOURCE_TYPES[api_type].declare(logical_name, connection, props)
+        declared.setdefault(api_type, {})[logical_name] = resource
+        return resource
+
+    trunks = {name: add("voice_in_trunks", name, _trunk_props(t)) for name, t in stack.voice_in_trunks.items()}
+    for name, group in stack.voice_in_trunk_groups.items():
+        add("voice_in_trunk_groups", name, _group_props(group, trunks))
+    return declared
+
+
+def export(declared: dict[str, dict[str, Resource]]) -> None:
+    for api_type, resources in declared.items():
+        pulumi.export(
+            api_type,
+            {name: {"id": r.id, "name": r.name} for name, r in resources.items()},  # type: ignore[attr-defined]
+        )
+
+
+def main() -> None:
+    """Entry point of the Pulumi program: reads stacks/<stack>.yaml for the selected stack."""
+    stack_name = pulumi.get_stack()
+    try:
+        stack = load_stack(stack_path(Path.cwd(), stack_name))
+    except StackFileError as exc:
+        # RunError prints the message without a Python traceback.
+        raise pulumi.RunError(str(exc)) from None
+    export(declare(stack, pulumi.get_project(), stack_name))

@@ -1,0 +1,67 @@
+"""How a provider reaches DIDWW: non-secret settings travel with the pickled provider; the API
+key never does. It is resolved in the provider process from stack config or the environment."""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from didww_iac.api import ClientSettings, DidwwClient
+from didww_iac.settings import API_KEY_CONFIG, API_KEY_ENV, LOCAL_EMULATOR_API_KEY
+
+
+@dataclass(frozen=True)
+class Connection:
+    endpoint: str
+    api_version: str
+    rate_limit: float
+    limiter: str = "sqlite"
+
+    @property
+    def is_local(self) -> bool:
+        if self.endpoint == "emulator":
+            return True
+        host = urlsplit(self.endpoint).hostname or ""
+        return host in {"localhost", "::1"} or host.startswith("127.")
+
+
+class MissingApiKeyError(RuntimeError):
+    def __init__(self) -> None:
+        super().__init__(
+            f"No DIDWW API key: set it with `pulumi config set --secret {API_KEY_CONFIG} <key>` "
+            f"or export {API_KEY_ENV}."
+        )
+
+
+def resolve_api_key(configured: str | None, connection: Connection) -> str:
+    key = configured or os.environ.get(API_KEY_ENV)
+    if key:
+        return key
+    if connection.is_local:
+        return LOCAL_EMULATOR_API_KEY
+    raise MissingApiKeyError()
+
+
+_clients: dict[tuple[Connection, str], DidwwClient] = {}
+_clients_lock = threading.Lock()
+
+
+def shared_client(connection: Connection, api_key: str) -> DidwwClient:
+    """One client per connection and key in a process, so every provider of every resource type
+    draws from the same connection pool and rate limiter."""
+    with _clients_lock:
+        client = _clients.get((connection, api_key))
+        if client is None:
+            client = DidwwClient(
+                ClientSettings(
+                    endpoint=connection.endpoint,
+                    api_key=api_key,
+                    api_version=connection.api_version,
+                    rate_limit=connection.rate_limit,
+                    limiter=connection.limiter,
+                )
+            )
+            _clients[(connection, api_key)] = client
+        return client

@@ -1,0 +1,50 @@
+"""Every managed resource type, and the one generic way the program declares an instance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import Resource
+
+from didww_iac.resources.connection import Connection
+from didww_iac.resources.provider import ADOPT_ID, DidwwProvider
+from didww_iac.resources.spec import ResourceSpec
+from didww_iac.resources.voice_in_trunk_groups import (
+    VOICE_IN_TRUNK_GROUPS,
+    VoiceInTrunkGroup,
+    VoiceInTrunkGroupProvider,
+)
+from didww_iac.resources.voice_in_trunks import VOICE_IN_TRUNKS, VoiceInTrunk, VoiceInTrunkProvider
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    spec: ResourceSpec
+    provider_class: type[DidwwProvider]
+    resource_class: type[Resource]
+
+    def declare(
+        self,
+        logical_name: str,
+        connection: Connection,
+        props: dict[str, Any],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> Resource:
+        # Every output must exist as an input key (None = unknown until the provider answers).
+        inputs: dict[str, Any] = {name: None for name in self.spec.output_names}
+        inputs[ADOPT_ID] = None
+        inputs.update(props)
+        secret = [f.name for f in self.spec.fields if f.secret]
+        merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=secret))
+        return self.resource_class(self.provider_class(connection), logical_name, inputs, merged)
+
+
+RESOURCE_TYPES: dict[str, ResourceType] = {
+    t.spec.api_type: t
+    for t in (
+        ResourceType(VOICE_IN_TRUNK_GROUPS, VoiceInTrunkGroupProvider, VoiceInTrunkGroup),
+        ResourceType(VOICE_IN_TRUNKS, VoiceInTrunkProvider, VoiceInTrunk),
+    )
+}

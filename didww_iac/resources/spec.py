@@ -1,0 +1,64 @@
+"""Per-resource facts, declared as data.
+
+Every DIDWW resource type the tool manages is described by one `ResourceSpec`: which properties
+it has, how each maps to the API (attribute, to-one or to-many relationship), which the user may
+write, which force a replacement and which the server sets. The shared provider in `provider.py`
+reads these declarations; no resource module branches on its own type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Kind(Enum):
+    ATTRIBUTE = "attribute"
+    TO_ONE = "to_one"
+    TO_MANY = "to_many"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One property of a resource, named as the API names it (Pulumi property = API name)."""
+
+    name: str
+    kind: Kind = Kind.ATTRIBUTE
+    # The JSON:API type a relationship points to.
+    related_type: str | None = None
+    # False: server-set. Never sent, never diffed, always refreshed into outputs.
+    writable: bool = True
+    # A change cannot be applied in place (the API refuses it): the resource is replaced.
+    replace_on_change: bool = False
+    # For nested objects such as a trunk's `configuration`: a change of this key inside the
+    # object forces a replacement (the API does not switch a trunk from SIP to PSTN in place).
+    replace_on_nested_key: str | None = None
+    # Holds credentials (a SIP auth password): its outputs are stored as Pulumi secrets.
+    secret: bool = False
+
+
+@dataclass(frozen=True)
+class ResourceSpec:
+    """What the shared provider needs to know about one DIDWW resource type."""
+
+    api_type: str
+    # Pulumi type token suffix: pulumi-python:dynamic/didww:<pulumi_name>.
+    pulumi_name: str
+    fields: tuple[FieldSpec, ...]
+    # Relationships side-loaded on read so that to-many membership is visible in outputs.
+    include: tuple[str, ...] = ()
+    # Whether the type carries `external_reference_id` (API 2026-04-16), used to make creates
+    # idempotent and to adopt resources that already exist.
+    has_external_reference_id: bool = True
+    field_index: dict[str, FieldSpec] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "field_index", {f.name: f for f in self.fields})
+
+    @property
+    def writable_fields(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.fields if f.writable)
+
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)

@@ -1,0 +1,33 @@
+"""voice_in_trunks: SIP or PSTN trunks. Every attribute updates in place; switching the
+configuration between SIP and PSTN is refused by the API, so it replaces the trunk."""
+
+from pulumi.dynamic import Resource
+
+from didww_iac.resources.provider import DidwwProvider
+from didww_iac.resources.spec import FieldSpec, ResourceSpec
+
+VOICE_IN_TRUNKS = ResourceSpec(
+    api_type="voice_in_trunks",
+    pulumi_name="VoiceInTrunk",
+    fields=(
+        FieldSpec("name"),
+        FieldSpec("priority"),
+        FieldSpec("weight"),
+        FieldSpec("capacity_limit"),
+        FieldSpec("ringing_timeout"),
+        FieldSpec("cli_format"),
+        FieldSpec("cli_prefix"),
+        FieldSpec("description"),
+        FieldSpec("external_reference_id"),
+        FieldSpec("configuration", replace_on_nested_key="type", secret=True),
+        FieldSpec("created_at", writable=False),
+    ),
+)
+
+
+class VoiceInTrunkProvider(DidwwProvider):
+    spec = VOICE_IN_TRUNKS
+
+
+class VoiceInTrunk(Resource, module="didww", name="VoiceInTrunk"):
+    pass

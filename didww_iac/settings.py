@@ -1,0 +1,15 @@
+"""Facts shared by the command line, the Pulumi program and the providers."""
+
+from typing import Final
+
+SUPPORTED_API_VERSIONS: Final = ("2022-05-10", "2026-04-16")
+LATEST_API_VERSION: Final = "2026-04-16"
+DEFAULT_RATE_LIMIT: Final = 20.0
+
+# The embedded emulator's local account. Not a secret: it only opens a server on loopback.
+LOCAL_EMULATOR_API_KEY: Final = "local-emulator-key"
+LOCAL_EMULATOR_PORT: Final = 8765
+
+# Where the API key comes from, in order: stack config (secret), then the environment.
+API_KEY_CONFIG: Final = "didww:apiKey"
+API_KEY_ENV: Final = "DIDWW_API_KEY"

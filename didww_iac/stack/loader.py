@@ -1,0 +1,132 @@
+"""Reading stacks/<env>.yaml into a validated `Stack`, with errors a person can act on.
+
+ruamel.yaml keeps the line of every key, so each problem (a YAML syntax error, a wrong type, an
+unknown field, a dangling reference) is reported as `file:line: field: what is wrong`, all of
+them at once, before any API call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from didww_iac.stack.schema import Stack
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int | None
+    field: str
+    message: str
+
+    def render(self, path: Path) -> str:
+        where = f"{path}:{self.line}" if self.line is not None else str(path)
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class StackFileError(Exception):
+    """Raised with every problem found in one stack file."""
+
+    def __init__(self, path: Path, problems: Sequence[Problem]) -> None:
+        self.path = path
+        self.problems = tuple(problems)
+        super().__init__("\n".join(p.render(path) for p in self.problems))
+
+
+def stack_path(project_dir: Path, stack_name: str) -> Path:
+    return project_dir / "stacks" / f"{stack_name}.yaml"
+
+
+def load_stack(path: Path) -> Stack:
+    if not path.is_file():
+        stacks = sorted(p.stem for p in path.parent.glob("*.yaml")) if path.parent.is_dir() else []
+        hint = f" (stacks here: {', '.join(stacks)})" if stacks else ""
+        raise StackFileError(
+            path, [Problem(None, "", f"no such stack file; create it, e.g. from stacks/local.yaml{hint}")]
+        )
+    try:
+        document = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise StackFileError(path, [Problem(line, "", f"YAML syntax error: {exc.problem or exc}")]) from None
+    if document is None:
+        document = CommentedMap()
+    if not isinstance(document, CommentedMap):
+        raise StackFileError(path, [Problem(1, "", "the stack file must be a mapping of settings")])
+    try:
+        stack = Stack.model_validate(document)
+    except ValidationError as exc:
+        problems = [
+            Problem(_line_of(document, err["loc"]), _dotted(err["loc"]), _message(err))
+            for err in exc.errors()
+        ]
+        raise StackFileError(path, problems) from None
+    problems = _reference_problems(stack, document)
+    if problems:
+        raise StackFileError(path, problems)
+    return stack
+
+
+def _message(err: Any) -> str:
+    if err["type"] == "extra_forbidden":
+        return "unknown field (check the spelling; see the README for the fields of each resource)"
+    msg: str = err["msg"]
+    return msg.removeprefix("Value error, ")
+
+
+def _dotted(loc: Sequence[int | str]) -> str:
+    return ".".join(str(p) for p in loc if p not in ("function-after",))
+
+
+def _line_of(document: Any, loc: Sequence[int | str]) -> int | None:
+    """The 1-based line of the deepest part of `loc` that exists in the document."""
+    node = document
+    line: int | None = (document.lc.line + 1) if hasattr(document, "lc") else None
+    for part in loc:
+        if isinstance(node, CommentedMap) and part in node:
+            line = node.lc.key(part)[0] + 1
+            node = node[part]
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+            line = node.lc.item(part)[0] + 1
+            node = node[part]
+        else:
+            break
+    return line
+
+
+def _reference_problems(stack: Stack, document: CommentedMap) -> list[Problem]:
+    """Cross-references by logical name: members must exist and belong to one group only."""
+    problems: list[Problem] = []
+    owner: dict[str, str] = {}
+    for group_name, group in stack.voice_in_trunk_groups.items():
+        for i, trunk in enumerate(group.trunks):
+            loc = ("voice_in_trunk_groups", group_name, "trunks", i)
+            if trunk not in stack.voice_in_trunks:
+                known = ", ".join(sorted(stack.voice_in_trunks)) or "none declared"
+                problems.append(
+                    Problem(
+                        _line_of(document, loc),
+                        _dotted(loc),
+                        f"no trunk named '{trunk}' under voice_in_trunks (known: {known})",
+                    )
+                )
+            elif trunk in owner and owner[trunk] != group_name:
+                problems.append(
+                    Problem(
+                        _line_of(document, loc),
+                        _dotted(loc),
+                        f"trunk '{trunk}' is already a member of group '{owner[trunk]}'; "
+                        "a trunk belongs to one group at most",
+                    )
+                )
+            else:
+                owner[trunk] = group_name
+    return problems

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -15,8 +16,9 @@ from didww_iac.settings import LOCAL_EMULATOR_API_KEY, LOCAL_EMULATOR_PORT
 from didww_iac.stack import Stack, StackFileError, load_stack, stack_path
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="DIDWW voice infrastructure as code.")
-out = Console()
-err = Console(stderr=True)
+# Piped output (CI logs) gets a wide fixed width so ids and names are never cut.
+out = Console(width=None if sys.stdout.isatty() else 140)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
 
 StackOpt = Annotated[str, typer.Option("--stack", "-s", help="Stack name: reads stacks/<name>.yaml.")]
 ProjectOpt = Annotated[Path, typer.Option("--project-dir", "-C", help="Directory holding Pulumi.yaml.")]
@@ -93,8 +95,18 @@ def up(stack: StackOpt = "local", project_dir: ProjectOpt = Path(".")) -> None:
     """Make the DIDWW account match the stack file, then list what exists."""
     code = _operate("up", project_dir, stack, [])
     if code == 0:
-        _print_outputs(Engine(project_dir.resolve(), stack))
+        engine = Engine(project_dir.resolve(), stack)
+        _print_outputs(engine)
+        out.print(_summary(engine.last_changes(), stack_path(project_dir, stack)))
     raise typer.Exit(code)
+
+
+def _summary(changes: dict[str, int], path: Path) -> str:
+    done = {verb: n for verb, n in changes.items() if verb != "same" and n}
+    if not done:
+        return f"No changes: the DIDWW account already matches {path}."
+    # Pulumi's verbs (create, update, delete, replace) all take a plain "d" for the past tense.
+    return f"Applied {path}: " + ", ".join(f"{n} {verb}d" for verb, n in sorted(done.items()))
 
 
 @app.command()
@@ -113,6 +125,19 @@ def destroy(stack: StackOpt = "local", project_dir: ProjectOpt = Path(".")) -> N
 def outputs(stack: StackOpt = "local", project_dir: ProjectOpt = Path(".")) -> None:
     """List the resources the stack manages (names and ids)."""
     _print_outputs(Engine(project_dir.resolve(), stack))
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def pulumi(
+    ctx: typer.Context,
+    stack: StackOpt = "local",
+    project_dir: ProjectOpt = Path("."),
+) -> None:
+    """Run any pulumi command with this project's engine, state backend and environment,
+    e.g. `didww-iac pulumi -s dev -- config set --secret didww:apiKey KEY`."""
+    engine = Engine(project_dir.resolve(), stack)
+    engine.ensure_stack()
+    raise typer.Exit(engine.run([*ctx.args, "--stack", stack], check=False).returncode)
 
 
 @app.command()

@@ -91,6 +91,13 @@ class Engine:
             args.append("--yes")
         return self.run(args, check=False).returncode
 
+    def last_changes(self) -> dict[str, int]:
+        """What the latest update did, e.g. {"same": 4} or {"create": 1, "update": 2}."""
+        proc = self.run(["stack", "history", "--stack", self.stack, "--json", "--page-size", "1"], capture=True)
+        history = json.loads(proc.stdout or "[]")
+        changes: dict[str, int] = history[0].get("resourceChanges", {}) if history else {}
+        return changes
+
     def outputs(self) -> dict[str, Any]:
         proc = self.run(["stack", "output", "--stack", self.stack, "--json", "--show-secrets"], capture=True)
         result: dict[str, Any] = json.loads(proc.stdout or "{}")

@@ -34,12 +34,14 @@ class Project:
         path.write_text(f'api_version: "2026-04-16"\nendpoint: "{endpoint}"\nlimiter: process\n{body}')
         return path
 
-    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def cli(self, *args: str, key_in_env: bool = True) -> subprocess.CompletedProcess[str]:
         env = dict(os.environ)
-        env["DIDWW_API_KEY"] = E2E_API_KEY
+        env.pop("DIDWW_API_KEY", None)
+        if key_in_env:
+            env["DIDWW_API_KEY"] = E2E_API_KEY
         env["PULUMI_CONFIG_PASSPHRASE"] = "e2e-passphrase"
         return subprocess.run(
-            [sys.executable, "-m", "didww_iac.cli", *args, "--project-dir", str(self.root)],
+            [sys.executable, "-m", "didww_iac.cli", args[0], "--project-dir", str(self.root), *args[1:]],
             env=env,
             capture_output=True,
             text=True,

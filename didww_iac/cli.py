@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from didww_iac import local_emulator
+from didww_iac.drift import DriftReport, report_from_preview
 from didww_iac.engine import Engine, EngineError
 from didww_iac.settings import LOCAL_EMULATOR_API_KEY, LOCAL_EMULATOR_PORT
 from didww_iac.stack import Stack, StackFileError, load_stack, stack_path
@@ -23,7 +25,12 @@ err = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
 StackOpt = Annotated[str, typer.Option("--stack", "-s", help="Stack name: reads stacks/<name>.yaml.")]
 ProjectOpt = Annotated[Path, typer.Option("--project-dir", "-C", help="Directory holding Pulumi.yaml.")]
 
+RefreshOpt = Annotated[
+    bool, typer.Option(help="Read live DIDWW state first (default), so changes made outside are seen.")
+]
+
 EXIT_BAD_INPUT = 2
+EXIT_DRIFT = 3
 
 
 def _validated(project_dir: Path, stack: str) -> Stack:
@@ -34,12 +41,13 @@ def _validated(project_dir: Path, stack: str) -> Stack:
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
-def _prepare(project_dir: Path, stack: str) -> Engine:
+def _prepare(project_dir: Path, stack: str, quiet: bool = False) -> Engine:
     """Validate before any API call; start the local emulator when the stack targets it."""
     declared = _validated(project_dir, stack)
     if declared.endpoint == "emulator":
         started = local_emulator.ensure_running(project_dir)
-        out.print(f"emulator: {'started' if started else 'reusing'} {local_emulator.base_url()}")
+        if not quiet:
+            out.print(f"emulator: {'started' if started else 'reusing'} {local_emulator.base_url()}")
     try:
         return Engine(project_dir.resolve(), stack)
     except EngineError as exc:
@@ -47,10 +55,10 @@ def _prepare(project_dir: Path, stack: str) -> Engine:
         raise typer.Exit(1) from None
 
 
-def _operate(verb: str, project_dir: Path, stack: str, extra: list[str]) -> int:
+def _operate(verb: str, project_dir: Path, stack: str, extra: list[str], refresh: bool = True) -> int:
     engine = _prepare(project_dir, stack)
     try:
-        return engine.operation(verb, extra)
+        return engine.operation(verb, extra, refresh=refresh)
     except EngineError as exc:
         err.print(f"[red]error:[/red] {exc}")
         return 1
@@ -84,16 +92,17 @@ def preview(
     stack: StackOpt = "local",
     project_dir: ProjectOpt = Path("."),
     expect_no_changes: Annotated[bool, typer.Option(help="Fail when anything would change.")] = False,
+    refresh: RefreshOpt = True,
 ) -> None:
     """Show what `up` would change."""
     extra = ["--expect-no-changes"] if expect_no_changes else []
-    raise typer.Exit(_operate("preview", project_dir, stack, extra))
+    raise typer.Exit(_operate("preview", project_dir, stack, extra, refresh))
 
 
 @app.command()
-def up(stack: StackOpt = "local", project_dir: ProjectOpt = Path(".")) -> None:
+def up(stack: StackOpt = "local", project_dir: ProjectOpt = Path("."), refresh: RefreshOpt = True) -> None:
     """Make the DIDWW account match the stack file, then list what exists."""
-    code = _operate("up", project_dir, stack, [])
+    code = _operate("up", project_dir, stack, [], refresh)
     if code == 0:
         engine = Engine(project_dir.resolve(), stack)
         _print_outputs(engine)
@@ -122,6 +131,46 @@ def destroy(stack: StackOpt = "local", project_dir: ProjectOpt = Path(".")) -> N
 
 
 @app.command()
+def drift(
+    stack: StackOpt = "local",
+    project_dir: ProjectOpt = Path("."),
+    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable report.")] = False,
+) -> None:
+    """Compare the live DIDWW account with the stack file; change nothing.
+
+    Exit 0: no drift; 3: drift found; 2: bad stack file; 1: the check itself failed."""
+    engine = _prepare(project_dir, stack, quiet=as_json)
+    try:
+        report = report_from_preview(stack, engine.refreshed_preview())
+    except EngineError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    if as_json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        _print_drift(report)
+    raise typer.Exit(EXIT_DRIFT if report.drifted else 0)
+
+
+def _print_drift(report: DriftReport) -> None:
+    if not report.drifted:
+        out.print(f"No drift: stack {report.stack} matches the live DIDWW account.")
+        return
+    table = Table(title=f"drift in stack {report.stack}")
+    for column in ("type", "logical name", "id", "status", "what differs (live -> declared)"):
+        table.add_column(column)
+    for r in report.resources:
+        details = "\n".join(
+            f"{', '.join(p.paths)}: {p.live!r} -> {p.declared!r}"
+            if p.live is not None or p.declared is not None
+            else f"{', '.join(p.paths)} (secret)"
+            for p in r.properties
+        )
+        table.add_row(r.api_type, r.logical_name, r.id or "", r.status, details)
+    out.print(table)
+
+
+@app.command()
 def outputs(stack: StackOpt = "local", project_dir: ProjectOpt = Path(".")) -> None:
     """List the resources the stack manages (names and ids)."""
     _print_outputs(Engine(project_dir.resolve(), stack))
@@ -144,7 +193,9 @@ def pulumi(
 def emulator(
     host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = LOCAL_EMULATOR_PORT,
-    state: Annotated[Path | None, typer.Option(help="SQLite file that keeps the account across restarts.")] = None,
+    state: Annotated[
+        Path | None, typer.Option(help="SQLite file that keeps the account across restarts.")
+    ] = None,
     api_version: Annotated[str, typer.Option(help="The account's default API version.")] = "2026-04-16",
     rate_limit: Annotated[float, typer.Option(help="Requests per second per API key (0: off).")] = 20.0,
     seed: Annotated[int, typer.Option(help="Seed of the generated catalogue.")] = 0,

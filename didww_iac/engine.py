@@ -27,7 +27,10 @@ class EngineError(RuntimeError):
 
 
 def find_pulumi(project_dir: Path) -> Path:
-    for candidate in (project_dir / "tools" / "bin" / "pulumi", Path(__file__).parents[1] / "tools" / "bin" / "pulumi"):
+    for candidate in (
+        project_dir / "tools" / "bin" / "pulumi",
+        Path(__file__).parents[1] / "tools" / "bin" / "pulumi",
+    ):
         if candidate.exists():
             return candidate
     on_path = shutil.which("pulumi")
@@ -60,7 +63,9 @@ class Engine:
         env.update(self.extra_env)
         return env
 
-    def run(self, args: Sequence[str], capture: bool = False, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, args: Sequence[str], capture: bool = False, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
         cmd = [str(self.pulumi), *args, "--non-interactive"]
         (self.project_dir / ".state").mkdir(exist_ok=True)
         proc = subprocess.run(
@@ -74,7 +79,9 @@ class Engine:
         )
         if check and proc.returncode != 0:
             detail = (proc.stderr or proc.stdout or "").strip() if capture else ""
-            raise EngineError(f"pulumi {args[0]} failed (exit {proc.returncode}){': ' + detail if detail else ''}")
+            raise EngineError(
+                f"pulumi {args[0]} failed (exit {proc.returncode}){': ' + detail if detail else ''}"
+            )
         return proc
 
     def ensure_stack(self) -> None:
@@ -83,17 +90,47 @@ class Engine:
         if self.stack not in names:
             self.run(["stack", "init", self.stack, "--secrets-provider", "passphrase"], capture=True)
 
-    def operation(self, verb: str, extra: Sequence[str] = ()) -> int:
-        """Runs preview/up/refresh/destroy with the engine's own progress output."""
+    def operation(self, verb: str, extra: Sequence[str] = (), refresh: bool = True) -> int:
+        """Runs preview/up/refresh/destroy with the engine's own progress output.
+
+        preview and up refresh first by default, so they compare the stack file with the live
+        account (a change made in the DIDWW panel is shown and undone), not with the last state."""
         self.ensure_stack()
         args = [verb, "--stack", self.stack, *extra]
         if verb in {"up", "refresh", "destroy"}:
             args.append("--yes")
+        if refresh and verb in {"preview", "up"}:
+            args.append("--refresh")
         return self.run(args, check=False).returncode
+
+    def refreshed_preview(self) -> dict[str, Any]:
+        """A preview after refreshing every resource from DIDWW, as the engine's JSON (nothing is
+        written: neither the account nor the state)."""
+        self.ensure_stack()
+        # Secrets are shown to this process only, so drift in them can be detected; the drift
+        # report never prints their values.
+        proc = self.run(
+            ["preview", "--refresh", "--json", "--show-secrets", "--stack", self.stack],
+            capture=True,
+            check=False,
+        )
+        try:
+            preview: dict[str, Any] = json.loads(proc.stdout)
+        except json.JSONDecodeError:
+            preview = {}
+        if proc.returncode != 0:
+            messages = [
+                d.get("message", "") for d in preview.get("diagnostics", []) if d.get("severity") == "error"
+            ]
+            detail = "\n".join(m.strip() for m in messages if m) or proc.stderr.strip()
+            raise EngineError(f"pulumi preview failed (exit {proc.returncode}): {detail}")
+        return preview
 
     def last_changes(self) -> dict[str, int]:
         """What the latest update did, e.g. {"same": 4} or {"create": 1, "update": 2}."""
-        proc = self.run(["stack", "history", "--stack", self.stack, "--json", "--page-size", "1"], capture=True)
+        proc = self.run(
+            ["stack", "history", "--stack", self.stack, "--json", "--page-size", "1"], capture=True
+        )
         history = json.loads(proc.stdout or "[]")
         changes: dict[str, int] = history[0].get("resourceChanges", {}) if history else {}
         return changes

@@ -7,6 +7,7 @@ consecutive runs see the same resources.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -43,10 +44,17 @@ def ensure_running(project_dir: Path, port: int = LOCAL_EMULATOR_PORT, timeout: 
     log = (data / "emulator.log").open("ab")
     process = subprocess.Popen(
         [
-            sys.executable, "-m", "didww_iac.emulator",
-            "--host", HOST, "--port", str(port),
-            "--state", str(data / "local.sqlite"),
-            "--api-key", LOCAL_EMULATOR_API_KEY,
+            sys.executable,
+            "-m",
+            "didww_iac.emulator",
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+            "--state",
+            str(data / "local.sqlite"),
+            "--api-key",
+            LOCAL_EMULATOR_API_KEY,
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -57,20 +65,22 @@ def ensure_running(project_dir: Path, port: int = LOCAL_EMULATOR_PORT, timeout: 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the emulator exited at start (exit {process.returncode}); see {data / 'emulator.log'}")
+            raise RuntimeError(
+                f"the emulator exited at start (exit {process.returncode}); see {data / 'emulator.log'}"
+            )
         if is_running(port):
             return True
         time.sleep(0.1)
-    raise RuntimeError(f"the emulator did not answer on port {port} within {timeout:.0f}s; see {data / 'emulator.log'}")
+    raise RuntimeError(
+        f"the emulator did not answer on port {port} within {timeout:.0f}s; see {data / 'emulator.log'}"
+    )
 
 
 def stop(project_dir: Path) -> bool:
     pid_file = project_dir / ".emulator" / "emulator.pid"
     if not pid_file.exists():
         return False
-    try:
+    with contextlib.suppress(ProcessLookupError, ValueError):
         os.kill(int(pid_file.read_text()), signal.SIGTERM)
-    except (ProcessLookupError, ValueError):
-        pass
     pid_file.unlink()
     return True

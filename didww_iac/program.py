@@ -31,7 +31,10 @@ def external_reference_id(project: str, stack: str, api_type: str, logical_name:
 def _trunk_props(trunk: VoiceInTrunk) -> dict[str, Any]:
     props = trunk.model_dump(exclude={"sip", "pstn"}, exclude_none=True)
     if trunk.sip is not None:
-        props["configuration"] = {"type": "sip_configurations", "attributes": trunk.sip.model_dump(exclude_none=True)}
+        props["configuration"] = {
+            "type": "sip_configurations",
+            "attributes": trunk.sip.model_dump(exclude_none=True),
+        }
     elif trunk.pstn is not None:
         props["configuration"] = {"type": "pstn_configurations", "attributes": trunk.pstn.model_dump()}
     return props
@@ -48,7 +51,10 @@ def declare(stack: Stack, project: str, stack_name: str) -> dict[str, dict[str, 
     declared: dict[str, dict[str, Resource]] = {}
 
     def add(api_type: str, logical_name: str, props: dict[str, Any]) -> Resource:
-        if RESOURCE_TYPES[api_type].spec.has_external_reference_id and stack.api_version == LATEST_API_VERSION:
+        if (
+            RESOURCE_TYPES[api_type].spec.has_external_reference_id
+            and stack.api_version == LATEST_API_VERSION
+        ):
             props.setdefault(
                 "external_reference_id", external_reference_id(project, stack_name, api_type, logical_name)
             )
@@ -56,7 +62,9 @@ def declare(stack: Stack, project: str, stack_name: str) -> dict[str, dict[str, 
         declared.setdefault(api_type, {})[logical_name] = resource
         return resource
 
-    trunks = {name: add("voice_in_trunks", name, _trunk_props(t)) for name, t in stack.voice_in_trunks.items()}
+    trunks = {
+        name: add("voice_in_trunks", name, _trunk_props(t)) for name, t in stack.voice_in_trunks.items()
+    }
     for name, group in stack.voice_in_trunk_groups.items():
         add("voice_in_trunk_groups", name, _group_props(group, trunks))
     return declared

@@ -36,7 +36,7 @@ class ResourceType:
         inputs: dict[str, Any] = {name: None for name in self.spec.output_names}
         inputs[ADOPT_ID] = None
         inputs.update(props)
-        secret = [f.name for f in self.spec.fields if f.secret]
+        secret = [f.name for f in self.spec.fields if f.holds_secret(props.get(f.name))]
         merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=secret))
         return self.resource_class(self.provider_class(connection), logical_name, inputs, merged)
 

@@ -33,8 +33,13 @@ class FieldSpec:
     # For nested objects such as a trunk's `configuration`: a change of this key inside the
     # object forces a replacement (the API does not switch a trunk from SIP to PSTN in place).
     replace_on_nested_key: str | None = None
-    # Holds credentials (a SIP auth password): its outputs are stored as Pulumi secrets.
-    secret: bool = False
+    # Nested keys holding credentials (a SIP auth password). When the stack declares one, the
+    # whole field is stored as a Pulumi secret; otherwise it stays readable for diffs and drift.
+    secret_keys: frozenset[str] = frozenset()
+
+    def holds_secret(self, declared: object) -> bool:
+        attributes = declared.get("attributes") if isinstance(declared, dict) else None
+        return isinstance(attributes, dict) and any(attributes.get(k) is not None for k in self.secret_keys)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ VOICE_IN_TRUNKS = ResourceSpec(
         FieldSpec("cli_prefix"),
         FieldSpec("description"),
         FieldSpec("external_reference_id"),
-        FieldSpec("configuration", replace_on_nested_key="type", secret=True),
+        FieldSpec("configuration", replace_on_nested_key="type", secret_keys=frozenset({"auth_password"})),
         FieldSpec("created_at", writable=False),
     ),
 )

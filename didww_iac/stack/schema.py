@@ -79,7 +79,9 @@ class VoiceInTrunk(Strict):
     external_reference_id: ExternalReferenceId | None = None
     sip: SipConfiguration | None = None
     pstn: PstnConfiguration | None = None
-    adopt_id: str | None = Field(None, description="Adopt this existing DIDWW trunk id instead of creating one.")
+    adopt_id: str | None = Field(
+        None, description="Adopt this existing DIDWW trunk id instead of creating one."
+    )
 
     @model_validator(mode="after")
     def _one_configuration(self) -> VoiceInTrunk:

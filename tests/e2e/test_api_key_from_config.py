@@ -18,8 +18,18 @@ voice_in_trunk_groups:
 
 def test_secret_config_key_is_used_and_never_stored_in_plain_text(project: Project) -> None:
     project.write_stack("cfg", STACK)
-    set_key = project.cli("pulumi", "--stack", "cfg", "--", "config", "set", "--secret", "didww:apiKey",
-                          E2E_API_KEY, key_in_env=False)
+    set_key = project.cli(
+        "pulumi",
+        "--stack",
+        "cfg",
+        "--",
+        "config",
+        "set",
+        "--secret",
+        "didww:apiKey",
+        E2E_API_KEY,
+        key_in_env=False,
+    )
     assert set_key.returncode == 0, set_key.stderr
 
     applied = project.cli("up", "--stack", "cfg", key_in_env=False)
@@ -36,8 +46,18 @@ def test_secret_config_key_is_used_and_never_stored_in_plain_text(project: Proje
 def test_a_wrong_key_fails_with_an_authentication_error_that_does_not_echo_it(project: Project) -> None:
     project.write_stack("badkey", STACK)
     wrong = "wrong-key-0123456789abcdef"
-    set_key = project.cli("pulumi", "--stack", "badkey", "--", "config", "set", "--secret", "didww:apiKey", wrong,
-                          key_in_env=False)
+    set_key = project.cli(
+        "pulumi",
+        "--stack",
+        "badkey",
+        "--",
+        "config",
+        "set",
+        "--secret",
+        "didww:apiKey",
+        wrong,
+        key_in_env=False,
+    )
     assert set_key.returncode == 0, set_key.stderr
     applied = project.cli("up", "--stack", "badkey", key_in_env=False)
     assert applied.returncode != 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
+from typing import Any
 
 import pytest
 
@@ -34,13 +36,13 @@ voice_in_trunk_groups:
 """
 
 
-def ok(proc: object) -> str:
-    assert getattr(proc, "returncode") == 0, f"stdout:\n{getattr(proc, 'stdout')}\nstderr:\n{getattr(proc, 'stderr')}"
-    return str(getattr(proc, "stdout"))
+def ok(proc: subprocess.CompletedProcess[str]) -> str:
+    assert proc.returncode == 0, f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+    return str(proc.stdout)
 
 
-def by_name(items: list[dict[str, object]]) -> dict[str, dict[str, object]]:
-    return {str(i["attributes"]["name"]): i for i in items}  # type: ignore[index]
+def by_name(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {str(i["attributes"]["name"]): i for i in items}
 
 
 def test_create_noop_update_delete_destroy(project: Project) -> None:
@@ -52,14 +54,14 @@ def test_create_noop_update_delete_destroy(project: Project) -> None:
     trunks = by_name(project.live("voice_in_trunks"))
     assert set(trunks) == {"PBX", "Mobile"}
     pbx = trunks["PBX"]["attributes"]
-    assert pbx["capacity_limit"] == 10  # type: ignore[index]
-    assert pbx["configuration"]["attributes"]["host"] == "pbx.example.com"  # type: ignore[index]
-    assert trunks["Mobile"]["attributes"]["configuration"]["type"] == "pstn_configurations"  # type: ignore[index]
+    assert pbx["capacity_limit"] == 10
+    assert pbx["configuration"]["attributes"]["host"] == "pbx.example.com"
+    assert trunks["Mobile"]["attributes"]["configuration"]["type"] == "pstn_configurations"
     (group,) = project.live("voice_in_trunk_groups", include="voice_in_trunks")
     members = {r["id"] for r in group["relationships"]["voice_in_trunks"]["data"]}
     assert members == {trunks["PBX"]["id"], trunks["Mobile"]["id"]}
     # Every create sends an external reference derived from the resource's URN parts.
-    assert pbx["external_reference_id"] == "didww-iac:didww-iac:e2e:voice_in_trunks:pbx"  # type: ignore[index]
+    assert pbx["external_reference_id"] == "didww-iac:didww-iac:e2e:voice_in_trunks:pbx"
     # The command ends by listing what exists, with DIDWW ids.
     assert str(trunks["PBX"]["id"]) in out
 
@@ -67,7 +69,11 @@ def test_create_noop_update_delete_destroy(project: Project) -> None:
     state_text = project.state_file("e2e").read_text()
     assert E2E_API_KEY not in state_text
     resources = json.loads(state_text)["checkpoint"]["latest"]["resources"]
-    pickles = [base64.b64decode(r["outputs"]["__provider"]) for r in resources if "__provider" in r.get("outputs", {})]
+    pickles = [
+        base64.b64decode(r["outputs"]["__provider"])
+        for r in resources
+        if "__provider" in r.get("outputs", {})
+    ]
     assert len(pickles) == 3
     assert all(E2E_API_KEY.encode() not in p for p in pickles)
     assert any(b"didww_iac.resources.voice_in_trunks" in p and b"VoiceInTrunkProvider" in p for p in pickles)
@@ -77,21 +83,28 @@ def test_create_noop_update_delete_destroy(project: Project) -> None:
     ok(project.cli("preview", "--stack", "e2e", "--expect-no-changes"))
 
     # 4. Rename the group and change the trunk's capacity: updated in place (same ids).
-    project.write_stack("e2e", STACK.replace("name: Office", "name: Head office").replace("capacity_limit: 10", "capacity_limit: 20"))
+    project.write_stack(
+        "e2e",
+        STACK.replace("name: Office", "name: Head office").replace(
+            "capacity_limit: 10", "capacity_limit: 20"
+        ),
+    )
     out = ok(project.cli("up", "--stack", "e2e"))
     assert "2 updated" in out and "replaced" not in out
     trunks_after = by_name(project.live("voice_in_trunks"))
     assert trunks_after["PBX"]["id"] == trunks["PBX"]["id"]
-    assert trunks_after["PBX"]["attributes"]["capacity_limit"] == 20  # type: ignore[index]
+    assert trunks_after["PBX"]["attributes"]["capacity_limit"] == 20
     (group_after,) = project.live("voice_in_trunk_groups")
     assert group_after["id"] == group["id"]
-    assert group_after["attributes"]["name"] == "Head office"  # type: ignore[index]
+    assert group_after["attributes"]["name"] == "Head office"
 
     # 5. Remove the PSTN trunk from the file: it is deleted, the group keeps the SIP trunk.
     without_mobile = (
         STACK.replace("name: Office", "name: Head office")
         .replace("capacity_limit: 10", "capacity_limit: 20")
-        .replace('  mobile:\n    name: Mobile\n    capacity_limit: 2\n    pstn:\n      dst: "442080000000"\n', "")
+        .replace(
+            '  mobile:\n    name: Mobile\n    capacity_limit: 2\n    pstn:\n      dst: "442080000000"\n', ""
+        )
         .replace("[pbx, mobile]", "[pbx]")
     )
     project.write_stack("e2e", without_mobile)

@@ -33,7 +33,10 @@ def declared(**changes: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
         "name": "PBX",
         "capacity_limit": 10,
-        "configuration": {"type": "sip_configurations", "attributes": {"host": "pbx.example.com", "port": 5060}},
+        "configuration": {
+            "type": "sip_configurations",
+            "attributes": {"host": "pbx.example.com", "port": 5060},
+        },
     }
     base.update(changes)
     return base
@@ -68,8 +71,12 @@ def test_membership_is_compared_as_a_set() -> None:
     assert change.field == "voice_in_trunks"
 
 
-@given(st.dictionaries(st.sampled_from(["name", "priority", "weight", "capacity_limit", "description"]),
-                       st.one_of(st.none(), st.integers(0, 5), st.text(max_size=3))))
+@given(
+    st.dictionaries(
+        st.sampled_from(["name", "priority", "weight", "capacity_limit", "description"]),
+        st.one_of(st.none(), st.integers(0, 5), st.text(max_size=3)),
+    )
+)
 def test_a_declared_value_equal_to_live_is_never_a_change(values: dict[str, Any]) -> None:
     live = {**LIVE_TRUNK, **values}
     assert compare(VOICE_IN_TRUNKS, live, values) == []

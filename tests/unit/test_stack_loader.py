@@ -57,8 +57,10 @@ def test_valid_stack_loads_with_defaults(tmp_path: Path) -> None:
 def test_missing_file_names_the_file_and_the_stacks_that_exist(tmp_path: Path) -> None:
     write(tmp_path, VALID)
     lines = problems(tmp_path / "stacks" / "nope.yaml")
-    assert lines == [f"{tmp_path}/stacks/nope.yaml: no such stack file; create it, e.g. from stacks/local.yaml "
-                     "(stacks here: test)"]
+    assert lines == [
+        f"{tmp_path}/stacks/nope.yaml: no such stack file; create it, e.g. from stacks/local.yaml "
+        "(stacks here: test)"
+    ]
 
 
 def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
@@ -97,7 +99,9 @@ def test_dangling_trunk_reference(tmp_path: Path) -> None:
 def test_trunk_in_two_groups_is_refused(tmp_path: Path) -> None:
     text = VALID + "  other:\n    name: Other\n    trunks: [pbx]\n"
     (line,) = problems(write(tmp_path, text))
-    assert ":21: voice_in_trunk_groups.other.trunks.0: trunk 'pbx' is already a member of group 'office'" in line
+    assert (
+        ":21: voice_in_trunk_groups.other.trunks.0: trunk 'pbx' is already a member of group 'office'" in line
+    )
 
 
 def test_unsupported_api_version(tmp_path: Path) -> None:
@@ -109,7 +113,11 @@ def test_unsupported_api_version(tmp_path: Path) -> None:
 YAML_RESERVED = {"true", "false", "null"}
 
 
-@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12).filter(lambda k: k not in YAML_RESERVED))
+@given(
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12).filter(
+        lambda k: k not in YAML_RESERVED
+    )
+)
 def test_any_unknown_top_level_key_is_reported_on_its_line(key: str) -> None:
     import tempfile
 
@@ -118,6 +126,5 @@ def test_any_unknown_top_level_key_is_reported_on_its_line(key: str) -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         path = write(Path(tmp), VALID + f"{key}: 1\n")
-        assert problems(path) == [
-            f"{path}:19: {key}: unknown field (check the spelling; see the README for the fields of each resource)"
-        ]
+        (line,) = problems(path)
+        assert line.startswith(f"{path}:19: {key}: unknown field")

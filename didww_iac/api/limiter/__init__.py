@@ -1,0 +1,49 @@
+"""Client-side rate limiting shared by every thread (process), process (SQLite) or machine (Redis).
+
+Why not pyrate-limiter (evaluated: 4.5.1)? It has the three backends, but its blocking mode polls:
+a refused acquire sleeps and retries, so 8 waiting threads wake and race each other, with no
+ordering between them, and the recorded timestamp is the moment a retry wins, not a slot reserved
+in advance. Its API has also broken on every major release (2 -> 3 -> 4). What we need is smaller
+and stricter: *reserve* the next send time atomically (one read-modify-write in the backend) and
+sleep exactly once until it. The same pure function (:func:`next_slot`) decides the slot in all
+three backends, so one set of fake-clock tests covers the algorithm, and each backend only has to
+make the read-modify-write atomic (a ``threading.Lock``; ``BEGIN IMMEDIATE`` in SQLite; a Lua script
+in Redis, which also supplies the clock shared by all machines).
+
+Algorithm: a sliding-window log of reserved send times. With ``N`` requests allowed per window
+``W`` (``N = ceil(rate)``, ``W = N / rate``), a new slot is ``max(now, last slot, slots[-N] + W +
+margin)``. Slots never decrease, so no interval of length ``W + margin`` ever holds more than ``N``
+sends; the margin absorbs the jitter between reserving a slot and the request reaching DIDWW, whose
+window is counted at arrival.
+"""
+
+from __future__ import annotations
+
+from didww_iac.api.limiter.core import Limiter, NoLimiter, next_slot, window_for
+from didww_iac.api.limiter.memory import MemoryLimiter
+from didww_iac.api.settings import ClientSettings
+
+
+def make_limiter(settings: ClientSettings) -> Limiter:
+    """The limiter the settings ask for; rate 0 disables limiting."""
+    if settings.rate_limit == 0:
+        return NoLimiter()
+    if settings.limiter == "process":
+        return MemoryLimiter(settings.bucket_id, settings.rate_limit, margin=settings.limiter_margin)
+    if settings.limiter == "sqlite":
+        from didww_iac.api.limiter.sqlite import SqliteLimiter
+
+        return SqliteLimiter(
+            settings.resolved_limiter_path(),
+            settings.bucket_id,
+            settings.rate_limit,
+            margin=settings.limiter_margin,
+        )
+    from didww_iac.api.limiter.redis import RedisLimiter
+
+    return RedisLimiter(
+        settings.limiter, settings.bucket_id, settings.rate_limit, margin=settings.limiter_margin
+    )
+
+
+__all__ = ["Limiter", "MemoryLimiter", "NoLimiter", "make_limiter", "next_slot", "window_for"]

@@ -1,0 +1,62 @@
+"""``python -m didww_iac.emulator``: run the local DIDWW API v3 emulator."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from didww_iac.emulator.config import (
+    DEFAULT_API_KEY,
+    DEFAULT_RATE_LIMIT,
+    LATEST_VERSION,
+    SUPPORTED_VERSIONS,
+    FaultSettings,
+)
+from didww_iac.emulator.server import serve
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m didww_iac.emulator", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--state", default=None, help="SQLite file that keeps the account across restarts")
+    parser.add_argument("--api-version", default=LATEST_VERSION, choices=SUPPORTED_VERSIONS)
+    parser.add_argument(
+        "--rate-limit",
+        type=float,
+        default=DEFAULT_RATE_LIMIT,
+        help="requests per second per API key; 0 = off",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed for generated ids and credentials")
+    parser.add_argument(
+        "--api-key",
+        action="append",
+        dest="api_keys",
+        help=f"accepted key (repeatable; default {DEFAULT_API_KEY})",
+    )
+    parser.add_argument("--admin", action="store_true", help="mount the test admin API under /__emulator/")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every /v3 request")
+    parser.add_argument("--error-rate", type=float, default=0.0, help="share of /v3 requests answered 500")
+    parser.add_argument(
+        "--drop-rate", type=float, default=0.0, help="share of /v3 requests whose socket is closed"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    serve(
+        host=args.host,
+        port=args.port,
+        state_file=args.state,
+        api_version=args.api_version,
+        rate_limit=args.rate_limit,
+        seed=args.seed,
+        api_keys=args.api_keys,
+        admin=args.admin,
+        faults=FaultSettings(latency=args.latency, error_rate=args.error_rate, drop_rate=args.drop_rate),
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""The test-only admin API under /__emulator/, mounted only when the emulator runs with admin=True.
+
+It needs no API key: it is for tests and local debugging on loopback, never for clients.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from didww_iac.emulator import errors
+from didww_iac.emulator.runtime import Emulator
+
+PREFIX = "/__emulator"
+
+
+def admin_routes(emulator: Emulator) -> list[Route]:
+    async def body(request: Request) -> dict[str, Any]:
+        raw = await request.body()
+        if not raw:
+            return {}
+        payload = await request.json()
+        if not isinstance(payload, dict):
+            raise ValueError("expected a JSON object")
+        return payload
+
+    async def state(request: Request) -> Response:
+        return JSONResponse(
+            {
+                "api_version": emulator.account.api_version,
+                "rate_limit": emulator.limiter.rate,
+                "resources": emulator.account.snapshot(),
+            }
+        )
+
+    async def requests(request: Request) -> Response:
+        if request.method == "DELETE":
+            emulator.request_log.clear()
+            return Response(status_code=204)
+        return JSONResponse({"requests": [e.to_dict() for e in emulator.request_log.entries()]})
+
+    async def faults(request: Request) -> Response:
+        if request.method == "DELETE":
+            emulator.clear_faults()
+        elif request.method == "POST":
+            try:
+                emulator.update_faults(await body(request))
+            except (ValueError, TypeError) as exc:
+                return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse(emulator.faults.to_dict())
+
+    async def reset(request: Request) -> Response:
+        emulator.reset()
+        return Response(status_code=204)
+
+    async def account(request: Request) -> Response:
+        try:
+            changes = await body(request)
+            if "api_version" in changes:
+                emulator.set_api_version(str(changes["api_version"]))
+            if "rate_limit" in changes:
+                rate = changes["rate_limit"]
+                emulator.limiter.rate = float(rate) if rate else None
+        except (ValueError, TypeError) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse(
+            {"api_version": emulator.account.api_version, "rate_limit": emulator.limiter.rate}
+        )
+
+    async def resource(request: Request) -> Response:
+        """PATCH stored attributes directly, bypassing validation: drift made "in the panel"."""
+        type_name, record_id = request.path_params["type"], request.path_params["id"]
+        try:
+            if request.method == "DELETE":
+                emulator.account.delete(type_name, record_id)
+                return Response(status_code=204)
+            record = emulator.account.patch_raw(type_name, record_id, await body(request))
+        except errors.ApiError as error:
+            return JSONResponse(error.document(), status_code=error.status)
+        return JSONResponse(record.to_json())
+
+    return [
+        Route(f"{PREFIX}/state", state, methods=["GET"]),
+        Route(f"{PREFIX}/requests", requests, methods=["GET", "DELETE"]),
+        Route(f"{PREFIX}/faults", faults, methods=["GET", "POST", "DELETE"]),
+        Route(f"{PREFIX}/reset", reset, methods=["POST"]),
+        Route(f"{PREFIX}/account", account, methods=["GET", "PATCH"]),
+        Route(f"{PREFIX}/resources/{{type}}/{{id}}", resource, methods=["PATCH", "DELETE"]),
+    ]

@@ -1,0 +1,388 @@
+"""The emulated account: records per type and the generic create/update/delete rules.
+
+Everything a type does differently is read from its ``ResourceType`` declaration; this module
+knows no type by name. All reads and writes happen under one re-entrant lock, so concurrent
+requests (served on worker threads) never lose an update, and uniqueness checks and the write
+that follows them are atomic.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from didww_iac.emulator import errors
+from didww_iac.emulator.coerce import BLANK, Invalid, coerce
+from didww_iac.emulator.errors import FieldError
+from didww_iac.emulator.schema import (
+    Attr,
+    DefaultContext,
+    Record,
+    Registry,
+    Relationship,
+    ResourceType,
+)
+from didww_iac.emulator.store import Store
+
+
+def now_iso() -> str:
+    """DIDWW timestamps: ISO 8601 UTC with milliseconds, e.g. ``2017-06-25T08:21:41.795Z``."""
+    moment = datetime.now(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+class Account:
+    def __init__(self, registry: Registry, store: Store, api_version: str, seed: int | None = 0) -> None:
+        self.registry = registry
+        self.api_version = api_version
+        self._store = store
+        self._seed = seed
+        self._lock = threading.RLock()
+        self._rng = self._new_rng()
+        self._records: dict[str, dict[str, Record]] = {t.name: {} for t in registry}
+        self._seq = store.load_counter()
+        for record in store.load():
+            self._add(record)
+        self._seed_catalogue()
+
+    def _new_rng(self) -> random.Random:
+        return random.Random(self._seed) if self._seed is not None else random.Random()
+
+    # -- reading -----------------------------------------------------------------------------
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the lock across a read-and-render so a response is one consistent snapshot."""
+        with self._lock:
+            yield
+
+    def records(self, type_name: str) -> list[Record]:
+        with self._lock:
+            return sorted(self._records.get(type_name, {}).values(), key=lambda r: r.seq)
+
+    def find(self, type_name: str, record_id: str) -> Record | None:
+        with self._lock:
+            return self._records.get(type_name, {}).get(record_id)
+
+    def get(self, type_name: str, record_id: str) -> Record:
+        record = self.find(type_name, record_id)
+        if record is None:
+            raise errors.not_found(record_id)
+        return record
+
+    def related_ids(self, record: Record, relationship: str) -> list[str]:
+        rt = self._type(record.type)
+        rel = rt.relationship(relationship)
+        if rel is None:
+            return []
+        with self._lock:
+            if rel.inverse is not None:
+                return [
+                    r.id for r in self.records(rel.target) if r.relationships.get(rel.inverse) == record.id
+                ]
+            value = record.relationships.get(rel.name)
+            if value is None:
+                return []
+            return list(value) if isinstance(value, list) else [value]
+
+    def snapshot(self) -> dict[str, list[dict[str, Any]]]:
+        with self._lock:
+            return {name: [copy.deepcopy(r.to_json()) for r in self.records(name)] for name in self._records}
+
+    # -- writing through the API rules ------------------------------------------------------
+
+    def create(self, type_name: str, data: dict[str, Any], version: str) -> Record:
+        rt = self._writable_type(type_name)
+        attributes, relationships = _payload(data)
+        self._check_known(rt, attributes, relationships, version)
+        with self._lock:
+            ctx = self._context()
+            attributes = rt.behaviour.translate_input(version, attributes, None, ctx)
+            problems: list[FieldError] = []
+            record = Record(rt.name, "", 0, {}, {})
+            record.attributes = self._build_attributes(rt, attributes, None, version, ctx, problems)
+            record.relationships, inverse = self._build_relationships(rt, relationships, None, problems)
+            problems += self._check_unique(rt, record)
+            problems += rt.behaviour.validate(self, record, None)
+            if problems:
+                raise errors.validation_error(problems)
+            self._seq += 1
+            record.seq = self._seq
+            record.id = self._new_id(self._seq)
+            self._store.save_counter(self._seq)
+            self._add(record)
+            self._store.put(record)
+            self._apply_inverse(record, inverse)
+            return record
+
+    def update(self, type_name: str, record_id: str, data: dict[str, Any], version: str) -> Record:
+        rt = self._writable_type(type_name)
+        attributes, relationships = _payload(data)
+        with self._lock:
+            existing = self.get(type_name, record_id)
+            self._check_known(rt, attributes, relationships, version)
+            ctx = self._context()
+            attributes = rt.behaviour.translate_input(version, attributes, existing, ctx)
+            problems: list[FieldError] = []
+            record = Record(rt.name, existing.id, existing.seq, {}, {})
+            record.attributes = self._build_attributes(rt, attributes, existing, version, ctx, problems)
+            record.relationships, inverse = self._build_relationships(rt, relationships, existing, problems)
+            problems += self._check_unique(rt, record)
+            problems += rt.behaviour.validate(self, record, existing)
+            if problems:
+                raise errors.validation_error(problems)
+            self._records[rt.name][record.id] = record
+            self._store.put(record)
+            self._apply_inverse(record, inverse)
+            return record
+
+    def delete(self, type_name: str, record_id: str) -> None:
+        self._writable_type(type_name)
+        with self._lock:
+            self.get(type_name, record_id)
+            del self._records[type_name][record_id]
+            self._store.delete(type_name, record_id)
+            self._forget_references(type_name, record_id)
+
+    # -- direct access for tests (drift behind the tool's back) -----------------------------
+
+    def patch_raw(self, type_name: str, record_id: str, attributes: dict[str, Any]) -> Record:
+        """Overwrite stored attributes without validation, as a change in the DIDWW panel would."""
+        with self._lock:
+            record = self.get(type_name, record_id)
+            record.attributes.update(copy.deepcopy(attributes))
+            self._store.put(record)
+            return record
+
+    def reset(self) -> None:
+        with self._lock:
+            self._store.clear()
+            self._records = {t.name: {} for t in self.registry}
+            self._seq = 0
+            self._rng = self._new_rng()
+            self._seed_catalogue()
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _type(self, type_name: str) -> ResourceType:
+        rt = self.registry.get(type_name)
+        if rt is None:
+            raise errors.route_not_found(f"/v3/{type_name}")
+        return rt
+
+    def _writable_type(self, type_name: str) -> ResourceType:
+        rt = self._type(type_name)
+        if rt.read_only:
+            raise errors.ApiError(
+                405,
+                [
+                    {
+                        "title": "Method not allowed",
+                        "detail": f"{type_name} is read-only",
+                        "code": "405",
+                        "status": "405",
+                    }
+                ],
+            )
+        return rt
+
+    def _context(self) -> DefaultContext:
+        return DefaultContext(rng=self._rng, now=now_iso())
+
+    def _add(self, record: Record) -> None:
+        self._records.setdefault(record.type, {})[record.id] = record
+        self._seq = max(self._seq, record.seq)
+
+    def _new_id(self, number: int) -> str:
+        """UUID4-shaped; with a seed, the n-th record of an account always gets the same id."""
+        rng = random.Random(f"{self._seed}:{number}") if self._seed is not None else random.Random()
+        while True:
+            candidate = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            if not any(candidate in records for records in self._records.values()):
+                return candidate
+
+    def _seed_catalogue(self) -> None:
+        for rt in self.registry:
+            for record in rt.seed() if rt.seed else ():
+                if record.id not in self._records[rt.name]:
+                    self._add(copy.deepcopy(record))
+
+    def _check_known(
+        self, rt: ResourceType, attributes: dict[str, Any], relationships: dict[str, Any], version: str
+    ) -> None:
+        """Unknown names are a 400 (jsonapi-resources "Param not allowed"); read-only ones are ignored."""
+        for name in attributes:
+            attr = rt.attribute(name)
+            if attr is None or not attr.visible_in(version):
+                raise errors.param_not_allowed(name)
+        for name in relationships:
+            rel = rt.relationship(name)
+            if rel is None or not rel.visible_in(version) or rel.name != name:
+                raise errors.param_not_allowed(name)
+
+    def _build_attributes(
+        self,
+        rt: ResourceType,
+        given: dict[str, Any],
+        existing: Record | None,
+        version: str,
+        ctx: DefaultContext,
+        problems: list[FieldError],
+    ) -> dict[str, Any]:
+        result = copy.deepcopy(existing.attributes) if existing else {}
+        for attr in rt.stored_attributes():
+            pointer = f"/data/attributes/{attr.name}"
+            if attr.name in given and attr.writable:
+                value = given[attr.name]
+                if attr.kind == "variant":
+                    current = result.get(attr.name) if existing else None
+                    result[attr.name] = self._build_variant(
+                        attr, value, current, existing is None, version, ctx, problems
+                    )
+                else:
+                    result[attr.name] = _coerce_into(attr, value, pointer, attr.name, problems)
+            elif existing is None:
+                if attr.required:
+                    problems.append(FieldError(pointer, attr.name, BLANK))
+                result[attr.name] = attr.initial(ctx)
+        return result
+
+    def _build_variant(
+        self,
+        attr: Attr,
+        value: Any,
+        current: dict[str, Any] | None,
+        creating: bool,
+        version: str,
+        ctx: DefaultContext,
+        problems: list[FieldError],
+    ) -> Any:
+        pointer = f"/data/attributes/{attr.name}"
+        variant = attr.variant(str(value.get("type"))) if isinstance(value, dict) else None
+        given = value.get("attributes", {}) if isinstance(value, dict) else None
+        if value is None:
+            problems.append(FieldError(pointer, attr.name, BLANK))
+            return current
+        if variant is None or not isinstance(given, dict):
+            problems.append(FieldError(pointer, attr.name, "is invalid"))
+            return current
+        if creating and not variant.creatable:
+            problems.append(FieldError(f"{pointer}/type", "type", "is not allowed for creation"))
+        if not creating and not variant.updatable:
+            problems.append(FieldError(f"{pointer}/type", "type", "is not allowed for update"))
+        same_type = current is not None and current.get("type") == variant.type
+        # Same type: a partial update merges; another type starts from that type's defaults.
+        base = copy.deepcopy(current["attributes"]) if same_type and current else {}
+        for sub in variant.attributes:
+            sub_pointer = f"{pointer}/attributes/{sub.name}"
+            if sub.name in given and sub.writable and sub.visible_in(version):
+                base[sub.name] = _coerce_into(sub, given[sub.name], sub_pointer, sub.name, problems)
+            elif sub.name not in base:
+                base[sub.name] = sub.initial(ctx)
+                if sub.required and base[sub.name] in (None, ""):
+                    problems.append(FieldError(sub_pointer, sub.name, BLANK))
+        return {"type": variant.type, "attributes": base}
+
+    def _build_relationships(
+        self,
+        rt: ResourceType,
+        given: dict[str, Any],
+        existing: Record | None,
+        problems: list[FieldError],
+    ) -> tuple[dict[str, Any], list[tuple[Relationship, list[str]]]]:
+        if existing is not None:
+            result = copy.deepcopy(existing.relationships)
+        else:
+            result = {r.name: ([] if r.to_many else None) for r in rt.relationships if r.inverse is None}
+        inverse: list[tuple[Relationship, list[str]]] = []
+        for rel in rt.relationships:
+            if rel.name not in given:
+                continue
+            payload = given[rel.name]
+            data = payload.get("data", ...) if isinstance(payload, dict) else ...
+            ids = self._linkage_ids(rel, data)
+            if ids is None:
+                pointer = rel.error_pointer or f"/data/relationships/{rel.name}"
+                problems.append(FieldError(pointer, rel.error_name or rel.name, rel.error_message))
+            elif rel.inverse is not None:
+                inverse.append((rel, ids))
+            elif rel.to_many:
+                result[rel.name] = ids
+            else:
+                result[rel.name] = ids[0] if ids else None
+        return result, inverse
+
+    def _linkage_ids(self, rel: Relationship, data: Any) -> list[str] | None:
+        """The ids a resource linkage names, or None when it is malformed or names unknown records."""
+        items = data if rel.to_many else ([] if data is None else [data])
+        if not isinstance(items, list) or (not rel.to_many and isinstance(data, list)):
+            return None
+        ids: list[str] = []
+        for item in items:
+            if not isinstance(item, dict) or item.get("type") != rel.target:
+                return None
+            record_id = item.get("id")
+            if not isinstance(record_id, str) or self.find(rel.target, record_id) is None:
+                return None
+            ids.append(record_id)
+        return ids
+
+    def _apply_inverse(self, record: Record, changes: list[tuple[Relationship, list[str]]]) -> None:
+        for rel, ids in changes:
+            assert rel.inverse is not None
+            for member in self.records(rel.target):
+                linked = member.relationships.get(rel.inverse) == record.id
+                wanted = member.id in ids
+                if wanted != linked:
+                    member.relationships[rel.inverse] = record.id if wanted else None
+                    self._store.put(member)
+
+    def _forget_references(self, type_name: str, record_id: str) -> None:
+        for rt in self.registry:
+            for rel in rt.relationships:
+                if rel.target != type_name or rel.inverse is not None:
+                    continue
+                for record in self.records(rt.name):
+                    value = record.relationships.get(rel.name)
+                    if value == record_id:
+                        record.relationships[rel.name] = None
+                    elif isinstance(value, list) and record_id in value:
+                        record.relationships[rel.name] = [v for v in value if v != record_id]
+                    else:
+                        continue
+                    self._store.put(record)
+
+    def _check_unique(self, rt: ResourceType, record: Record) -> list[FieldError]:
+        problems = []
+        for attr in rt.stored_attributes():
+            value = record.attributes.get(attr.name)
+            if not attr.unique or value is None:
+                continue
+            others = (r for r in self._records[rt.name].values() if r.id != record.id)
+            if any(r.attributes.get(attr.name) == value for r in others):
+                problems.append(
+                    FieldError(f"/data/attributes/{attr.name}", attr.name, "has already been taken")
+                )
+        return problems
+
+
+def _payload(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    attributes = data.get("attributes") or {}
+    relationships = data.get("relationships") or {}
+    if not isinstance(attributes, dict) or not isinstance(relationships, dict):
+        raise errors.bad_request("Invalid request", "attributes and relationships must be objects")
+    return attributes, relationships
+
+
+def _coerce_into(attr: Attr, value: Any, pointer: str, name: str, problems: list[FieldError]) -> Any:
+    try:
+        return coerce(attr, value)
+    except Invalid as exc:
+        problems.append(FieldError(pointer, name, str(exc.args[0])))
+        return None

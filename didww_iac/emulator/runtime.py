@@ -1,0 +1,95 @@
+"""One running emulator: the account plus the HTTP-level machinery around it."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import threading
+from typing import Any, Literal
+
+from didww_iac.emulator.config import SUPPORTED_VERSIONS, EmulatorConfig, FaultSettings
+from didww_iac.emulator.models import Account
+from didww_iac.emulator.ratelimit import SlidingWindowLimiter
+from didww_iac.emulator.requestlog import RequestLog
+from didww_iac.emulator.resources import build_registry
+from didww_iac.emulator.store import open_store
+
+FaultKind = Literal["drop", "throttle", "error"]
+
+
+class Emulator:
+    def __init__(self, config: EmulatorConfig | None = None) -> None:
+        self.config = config or EmulatorConfig()
+        self._store = open_store(self.config.state_file)
+        self.account = Account(build_registry(), self._store, self.config.api_version, self.config.seed)
+        self.api_keys = frozenset(self.config.api_keys)
+        self.limiter = SlidingWindowLimiter(self.config.rate_limit)
+        self.request_log = RequestLog(self.config.request_log or self.config.admin)
+        self._faults = dataclasses.replace(self.config.faults)
+        self._fault_lock = threading.Lock()
+        self._fault_rng = random.Random(self.config.seed)
+
+    # -- account settings -------------------------------------------------------------------
+
+    def set_api_version(self, version: str) -> None:
+        if version not in SUPPORTED_VERSIONS:
+            raise ValueError(f"unsupported api_version {version!r}")
+        self.account.api_version = version
+
+    def resolve_version(self, requested: str | None) -> str:
+        """A newer known version switches this response; older or invalid values are ignored."""
+        default = self.account.api_version
+        value = (requested or "").strip()
+        return value if value in SUPPORTED_VERSIONS and value > default else default
+
+    # -- faults -----------------------------------------------------------------------------
+
+    @property
+    def faults(self) -> FaultSettings:
+        with self._fault_lock:
+            return dataclasses.replace(self._faults)
+
+    def update_faults(self, changes: dict[str, Any]) -> FaultSettings:
+        names = {f.name for f in dataclasses.fields(FaultSettings)}
+        unknown = set(changes) - names
+        if unknown:
+            raise ValueError(f"unknown fault settings: {', '.join(sorted(unknown))}")
+        with self._fault_lock:
+            self._faults = dataclasses.replace(self._faults, **changes)
+            return dataclasses.replace(self._faults)
+
+    def clear_faults(self) -> None:
+        with self._fault_lock:
+            self._faults = FaultSettings()
+
+    def next_fault(self) -> tuple[float, FaultKind | None]:
+        """Latency to add and the fault (if any) for the next /v3 request."""
+        with self._fault_lock:
+            f = self._faults
+            kind: FaultKind | None = None
+            if f.throttle_next > 0:
+                f.throttle_next -= 1
+                kind = "throttle"
+            elif f.drop_next > 0:
+                f.drop_next -= 1
+                kind = "drop"
+            elif f.fail_next > 0:
+                f.fail_next -= 1
+                kind = "error"
+            elif f.drop_rate and self._fault_rng.random() < f.drop_rate:
+                kind = "drop"
+            elif f.error_rate and self._fault_rng.random() < f.error_rate:
+                kind = "error"
+            return f.latency, kind
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        self.account.reset()
+        self.account.api_version = self.config.api_version
+        self.limiter.reset()
+        self.request_log.clear()
+        self.clear_faults()
+
+    def close(self) -> None:
+        self._store.close()

@@ -1,0 +1,101 @@
+"""Where account records live between restarts: nowhere (memory) or a SQLite file.
+
+The account keeps every record in memory and writes each change through to the store while
+holding its lock, so the store needs no locking of its own beyond SQLite's.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Protocol
+
+from didww_iac.emulator.schema import Record
+
+
+class Store(Protocol):
+    def load(self) -> list[Record]: ...
+
+    def put(self, record: Record) -> None: ...
+
+    def delete(self, type_name: str, record_id: str) -> None: ...
+
+    def clear(self) -> None: ...
+
+    def load_counter(self) -> int: ...
+
+    def save_counter(self, value: int) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class MemoryStore:
+    def load(self) -> list[Record]:
+        return []
+
+    def put(self, record: Record) -> None:
+        pass
+
+    def delete(self, type_name: str, record_id: str) -> None:
+        pass
+
+    def clear(self) -> None:
+        pass
+
+    def load_counter(self) -> int:
+        return 0
+
+    def save_counter(self, value: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class SqliteStore:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Used from the server's worker threads; the account lock serialises every call.
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS records ("
+            " type TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,"
+            " PRIMARY KEY (type, id))"
+        )
+        # The id counter outlives deleted records, so an id is never handed out twice.
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)"
+        )
+
+    def load(self) -> list[Record]:
+        rows = self._db.execute("SELECT body FROM records ORDER BY seq").fetchall()
+        return [Record.from_json(json.loads(body)) for (body,) in rows]
+
+    def put(self, record: Record) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO records (type, id, seq, body) VALUES (?, ?, ?, ?)",
+            (record.type, record.id, record.seq, json.dumps(record.to_json())),
+        )
+
+    def delete(self, type_name: str, record_id: str) -> None:
+        self._db.execute("DELETE FROM records WHERE type = ? AND id = ?", (type_name, record_id))
+
+    def clear(self) -> None:
+        self._db.execute("DELETE FROM records")
+        self._db.execute("DELETE FROM counters")
+
+    def load_counter(self) -> int:
+        row = self._db.execute("SELECT value FROM counters WHERE name = 'records'").fetchone()
+        return int(row[0]) if row else 0
+
+    def save_counter(self, value: int) -> None:
+        self._db.execute("INSERT OR REPLACE INTO counters (name, value) VALUES ('records', ?)", (value,))
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def open_store(path: Path | None) -> Store:
+    return SqliteStore(path) if path is not None else MemoryStore()

@@ -22,9 +22,10 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from didww_iac.api import DidwwClient, NotFoundError, Ref, Resource
+from didww_iac.api import DidwwClient, NotFoundError, Ref, Resource, ServerError, TransportError
 from didww_iac.resources.connection import Connection, resolve_api_key, shared_client
 from didww_iac.resources.diffing import compare
+from didww_iac.resources.live_index import LiveIndex
 from didww_iac.resources.spec import Kind, ResourceSpec
 from didww_iac.settings import API_KEY_CONFIG
 
@@ -33,6 +34,10 @@ log = logging.getLogger(__name__)
 # Input that names an existing DIDWW id to adopt instead of creating (Pulumi cannot import into
 # dynamic providers, pulumi/pulumi#16175).
 ADOPT_ID = "adopt_id"
+EXTERNAL_REFERENCE_ID = "external_reference_id"
+# A create whose POST failed in transit is tried once more, but only after a lookup by its
+# external_reference_id showed that the first one did not reach DIDWW.
+CREATE_ATTEMPTS = 2
 
 
 class DidwwProvider(ResourceProvider):
@@ -45,6 +50,7 @@ class DidwwProvider(ResourceProvider):
         self.connection = connection
         self._api_key: str | None = None
         self._lock = threading.Lock()
+        self._index: LiveIndex | None = None
 
     # Only the connection is pickled: never a client, a lock or a key.
     def __getstate__(self) -> dict[str, Any]:
@@ -54,6 +60,7 @@ class DidwwProvider(ResourceProvider):
         self.connection = state["connection"]
         self._api_key = None
         self._lock = threading.Lock()
+        self._index = None
 
     def configure(self, req: ConfigureRequest) -> None:
         self._api_key = resolve_api_key(req.config.get(API_KEY_CONFIG), self.connection)
@@ -64,6 +71,20 @@ class DidwwProvider(ResourceProvider):
             if self._api_key is None:
                 self._api_key = resolve_api_key(None, self.connection)
             return shared_client(self.connection, self._api_key)
+
+    @property
+    def index(self) -> LiveIndex:
+        client = self.client
+        with self._lock:
+            if self._index is None:
+                self._index = LiveIndex(client, self.spec.api_type, self.spec.include)
+            return self._index
+
+    @property
+    def _has_external_reference(self) -> bool:
+        return self.spec.has_external_reference_id and self.client.supports_attribute(
+            self.spec.api_type, EXTERNAL_REFERENCE_ID
+        )
 
     # --- Pulumi's CRUD contract -------------------------------------------------------------
 
@@ -83,25 +104,65 @@ class DidwwProvider(ResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         adopt_id = props.get(ADOPT_ID)
         if adopt_id:
-            existing = self.client.get(self.spec.api_type, adopt_id, include=list(self.spec.include))
-            resource = self._converge(existing, props)
+            resource = self._converge(self._get(adopt_id), props)
         else:
-            resource = self.client.create(
-                self.spec.api_type,
-                attributes=self._attributes(props),
-                relationships=self._relationships(props),
-            )
-            if self.spec.include:
-                resource = self.client.get(self.spec.api_type, resource.id, include=list(self.spec.include))
+            previous = self._left_by_earlier_run(props)
+            resource = self._converge(previous, props) if previous else self._post(props)
+        self.index.put(resource)
         return CreateResult(resource.id, self._outputs(resource, props))
 
+    def _left_by_earlier_run(self, props: dict[str, Any]) -> Resource | None:
+        """A resource with this create's external_reference_id already exists when an earlier
+        `up` crashed or timed out after DIDWW made it: adopt it instead of making a duplicate."""
+        ref = props.get(EXTERNAL_REFERENCE_ID)
+        if not ref or not self._has_external_reference or not self.spec.refresh_by_listing:
+            return None
+        found = self.index.find_by_external_reference(ref)
+        if found is not None:
+            log.warning(
+                "%s with external_reference_id %s exists already: adopting %s",
+                self.spec.api_type,
+                ref,
+                found.id,
+            )
+        return found
+
+    def _post(self, props: dict[str, Any]) -> Resource:
+        ref = props.get(EXTERNAL_REFERENCE_ID) if self._has_external_reference else None
+        for attempt in range(1, CREATE_ATTEMPTS + 1):
+            try:
+                created = self.client.create(
+                    self.spec.api_type,
+                    attributes=self._attributes(props),
+                    relationships=self._relationships(props),
+                )
+                return self._get(created.id) if self.spec.include else created
+            except (TransportError, ServerError):
+                # The POST may have reached DIDWW with its answer lost: look before trying again.
+                if not ref:
+                    raise
+                found = self.client.list(self.spec.api_type, filters={EXTERNAL_REFERENCE_ID: ref})
+                if found:
+                    return self._get(found[0].id)
+                if attempt == CREATE_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        try:
-            resource = self.client.get(self.spec.api_type, id_, include=list(self.spec.include))
-        except NotFoundError:
+        resource = self.index.get(id_) if self.spec.refresh_by_listing else self._get_or_none(id_)
+        if resource is None:
             # Gone behind our back: an empty id tells the engine the resource no longer exists.
             return ReadResult("", {})
         return ReadResult(resource.id, self._outputs(resource, props))
+
+    def _get(self, id_: str) -> Resource:
+        return self.client.get(self.spec.api_type, id_, include=list(self.spec.include))
+
+    def _get_or_none(self, id_: str) -> Resource | None:
+        try:
+            return self._get(id_)
+        except NotFoundError:
+            return None
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         changed = {c.field for c in compare(self.spec, olds, news)}
@@ -112,7 +173,8 @@ class DidwwProvider(ResourceProvider):
             relationships={k: v for k, v in self._relationships(news).items() if k in changed},
         )
         if self.spec.include:
-            resource = self.client.get(self.spec.api_type, id_, include=list(self.spec.include))
+            resource = self._get(id_)
+        self.index.put(resource)
         return UpdateResult(self._outputs(resource, news))
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
@@ -120,6 +182,7 @@ class DidwwProvider(ResourceProvider):
             self.client.delete(self.spec.api_type, id_)
         except NotFoundError:
             log.info("%s %s was already gone", self.spec.api_type, id_)
+        self.index.forget(id_)
 
     # --- mapping between Pulumi properties and JSON:API documents ------------------------------
 
@@ -135,7 +198,7 @@ class DidwwProvider(ResourceProvider):
             attributes={k: v for k, v in self._attributes(props).items() if k in changed},
             relationships={k: v for k, v in self._relationships(props).items() if k in changed},
         )
-        return self.client.get(self.spec.api_type, existing.id, include=list(self.spec.include))
+        return self._get(existing.id)
 
     def _attributes(self, props: dict[str, Any]) -> dict[str, Any]:
         return {

@@ -55,6 +55,9 @@ class ResourceSpec:
     # Whether the type carries `external_reference_id` (API 2026-04-16), used to make creates
     # idempotent and to adopt resources that already exist.
     has_external_reference_id: bool = True
+    # Refresh by listing the whole collection once per run (see live_index.py). Off for types
+    # whose accounts hold far more resources than a stack manages.
+    refresh_by_listing: bool = True
     field_index: dict[str, FieldSpec] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

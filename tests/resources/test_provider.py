@@ -1,0 +1,163 @@
+"""The shared dynamic provider against a real emulator over HTTP, called as the engine calls it
+(in-process here, to count requests and inject faults precisely)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import dill
+import httpx
+import pytest
+from pulumi.dynamic import Config, ConfigureRequest
+
+from didww_iac.emulator.testing import RunningEmulator, running_emulator
+from didww_iac.resources.connection import Connection
+from didww_iac.resources.provider import DidwwProvider
+from didww_iac.resources.voice_in_trunk_groups import VoiceInTrunkGroupProvider
+from didww_iac.resources.voice_in_trunks import VoiceInTrunkProvider
+
+KEY = "provider-test-key-88c1d2"
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[RunningEmulator]:
+    with running_emulator(api_keys=[KEY], rate_limit=None, request_log=True) as emu:
+        yield emu
+
+
+@pytest.fixture(autouse=True)
+def clean(emulator: RunningEmulator) -> None:
+    httpx.post(emulator.admin_url + "reset").raise_for_status()
+    httpx.delete(emulator.admin_url + "faults").raise_for_status()
+    httpx.delete(emulator.admin_url + "requests").raise_for_status()
+
+
+def provider(
+    emulator: RunningEmulator, cls: type[DidwwProvider] = VoiceInTrunkGroupProvider
+) -> DidwwProvider:
+    """A provider as the engine's provider process gets it: unpickled, then configured."""
+    made = cls(Connection(emulator.base_url, "2026-04-16", rate_limit=0, limiter="process"))
+    revived: DidwwProvider = dill.loads(dill.dumps(made, recurse=True))
+    revived.configure(ConfigureRequest(Config({"didww:apiKey": KEY}, "didww-iac")))
+    return revived
+
+
+def requests(emulator: RunningEmulator) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = httpx.get(emulator.admin_url + "requests").json()["requests"]
+    return entries
+
+
+def api(emulator: RunningEmulator, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    response = httpx.request(
+        method,
+        emulator.base_url + path,
+        json=body,
+        headers={
+            "Api-Key": KEY,
+            "Content-Type": "application/vnd.api+json",
+            "Accept": "application/vnd.api+json",
+        },
+    )
+    response.raise_for_status()
+    return response.json() if response.content else None
+
+
+def group_props(name: str, ref: str) -> dict[str, Any]:
+    return {"name": name, "capacity_limit": 5, "external_reference_id": ref, "voice_in_trunks": []}
+
+
+def test_the_pickle_holds_the_class_by_reference_and_no_key(emulator: RunningEmulator) -> None:
+    p = provider(emulator)
+    p.create(group_props("G", "ref-g"))  # the provider has a live client now
+    pickled = dill.dumps(p, recurse=True)
+    assert KEY.encode() not in pickled
+    assert b"didww_iac.resources.voice_in_trunk_groups" in pickled and b"VoiceInTrunkGroupProvider" in pickled
+
+
+def test_create_adopts_what_an_earlier_crashed_run_left(emulator: RunningEmulator) -> None:
+    earlier = api(
+        emulator,
+        "POST",
+        "voice_in_trunk_groups",
+        {
+            "data": {
+                "type": "voice_in_trunk_groups",
+                "attributes": {"name": "Old name", "external_reference_id": "ref-1"},
+            }
+        },
+    )["data"]["id"]
+
+    result = provider(emulator).create(group_props("Office", "ref-1"))
+
+    assert result.id == earlier
+    assert result.outs is not None and result.outs["name"] == "Office"  # declared settings applied
+    groups = api(emulator, "GET", "voice_in_trunk_groups")["data"]
+    assert [g["id"] for g in groups] == [earlier]
+    posts = [r for r in requests(emulator) if r["method"] == "POST" and r["path"].startswith("/v3/")]
+    assert len(posts) == 1  # only the earlier run's
+
+
+def test_a_dropped_post_is_looked_up_then_retried_once(emulator: RunningEmulator) -> None:
+    p = provider(emulator)
+    assert p.index.get("warm-up") is None  # the listing (and the version check) happen first
+    httpx.post(emulator.admin_url + "faults", json={"drop_next": 1}).raise_for_status()
+
+    result = p.create(group_props("Office", "ref-2"))
+
+    groups = api(emulator, "GET", "voice_in_trunk_groups")["data"]
+    assert [g["id"] for g in groups] == [result.id]
+    posts = [r for r in requests(emulator) if r["method"] == "POST" and "/v3/" in r["path"]]
+    assert len(posts) == 2  # the dropped one and the retry after an empty lookup
+
+
+def test_refresh_of_many_resources_costs_one_list_per_page(emulator: RunningEmulator) -> None:
+    ids = [
+        api(
+            emulator,
+            "POST",
+            "voice_in_trunk_groups",
+            {"data": {"type": "voice_in_trunk_groups", "attributes": {"name": f"G{i}"}}},
+        )["data"]["id"]
+        for i in range(30)
+    ]
+    httpx.delete(emulator.admin_url + "requests").raise_for_status()
+    p = provider(emulator)
+
+    names = {p.read(i, {"name": None}).outs["name"] for i in ids}  # type: ignore[index]
+
+    assert names == {f"G{i}" for i in range(30)}
+    gets = [r for r in requests(emulator) if r["method"] == "GET"]
+    assert len(gets) == 1 and "page" in str(gets[0])
+
+
+def test_a_resource_deleted_behind_our_back_reads_as_gone(emulator: RunningEmulator) -> None:
+    p = provider(emulator, VoiceInTrunkProvider)
+    created = p.create(
+        {
+            "name": "T",
+            "priority": 1,
+            "weight": 1,
+            "capacity_limit": 1,
+            "ringing_timeout": 30,
+            "cli_format": "raw",
+            "external_reference_id": "ref-t",
+            "configuration": {"type": "pstn_configurations", "attributes": {"dst": "123"}},
+        }
+    )
+    api(emulator, "DELETE", f"voice_in_trunks/{created.id}")
+
+    assert provider(emulator, VoiceInTrunkProvider).read(created.id, {}).id == ""
+
+
+def test_update_sends_only_what_changed(emulator: RunningEmulator) -> None:
+    p = provider(emulator)
+    created = p.create(group_props("Office", "ref-u"))
+    assert created.outs is not None
+    httpx.delete(emulator.admin_url + "requests").raise_for_status()
+
+    news = {**group_props("Office", "ref-u"), "capacity_limit": 9}
+    p.update(created.id, created.outs, news)
+
+    (patch,) = [r for r in requests(emulator) if r["method"] == "PATCH"]
+    assert patch["body"]["data"]["attributes"] == {"capacity_limit": 9}

@@ -10,9 +10,10 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from didww_iac.resources.connection import Connection
+from didww_iac.resources.errors import SOURCE_LOCATION
 from didww_iac.resources.registry import RESOURCE_TYPES
 from didww_iac.settings import LATEST_API_VERSION
-from didww_iac.stack import Stack, StackFileError, load_stack, stack_path
+from didww_iac.stack import LoadedStack, StackFileError, load, stack_path
 from didww_iac.stack.schema import VoiceInTrunk, VoiceInTrunkGroup
 
 MAX_EXTERNAL_REFERENCE_ID = 100
@@ -46,11 +47,20 @@ def _group_props(group: VoiceInTrunkGroup, trunks: dict[str, Resource]) -> dict[
     return props
 
 
-def declare(stack: Stack, project: str, stack_name: str) -> dict[str, dict[str, Resource]]:
+def declare(
+    loaded: LoadedStack, project: str, stack_name: str, display_path: str
+) -> dict[str, dict[str, Resource]]:
+    stack = loaded.stack
     connection = Connection(stack.endpoint, stack.api_version, stack.rate_limit, stack.limiter)
     declared: dict[str, dict[str, Resource]] = {}
 
     def add(api_type: str, logical_name: str, props: dict[str, Any]) -> Resource:
+        # Lets the provider point DIDWW's validation errors at the file, line and setting.
+        props[SOURCE_LOCATION] = {
+            "file": display_path,
+            "entry": f"{api_type}.{logical_name}",
+            "lines": loaded.lines_under(api_type, logical_name),
+        }
         if (
             RESOURCE_TYPES[api_type].spec.has_external_reference_id
             and stack.api_version == LATEST_API_VERSION
@@ -81,9 +91,10 @@ def export(declared: dict[str, dict[str, Resource]]) -> None:
 def main() -> None:
     """Entry point of the Pulumi program: reads stacks/<stack>.yaml for the selected stack."""
     stack_name = pulumi.get_stack()
+    path = stack_path(Path("."), stack_name)
     try:
-        stack = load_stack(stack_path(Path.cwd(), stack_name))
+        loaded = load(path)
     except StackFileError as exc:
         # RunError prints the message without a Python traceback.
         raise pulumi.RunError(str(exc)) from None
-    export(declare(stack, pulumi.get_project(), stack_name))
+    export(declare(loaded, pulumi.get_project(), stack_name, str(path)))

@@ -10,12 +10,23 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
-from didww_iac.emulator.errors import FieldError
+from didww_iac.emulator.behaviour import AccountView, Behaviour
+from didww_iac.emulator.record import Record
 
 Kind = Literal[
-    "string", "integer", "boolean", "decimal", "datetime", "string_list", "integer_list", "ip_list", "variant"
+    "string",
+    "integer",
+    "boolean",
+    "decimal",
+    "datetime",
+    "string_list",
+    "integer_list",
+    "ip_list",
+    "variant",
+    # Any JSON value, checked by the type's behaviour (order items).
+    "json",
 ]
 
 
@@ -41,6 +52,10 @@ class Attr:
     writable: bool = True
     # Accepted and rendered in some versions but stored in another shape (see Behaviour).
     virtual: bool = False
+    # Accepted and stored but never rendered (an order's allow_back_ordering).
+    hidden: bool = False
+    # Settable on create only; naming it in an update is a 400 (orders: only external_reference_id).
+    create_only: bool = False
     minimum: float | None = None
     maximum: float | None = None
     max_length: int | None = None
@@ -91,18 +106,33 @@ class Relationship:
     error_name: str | None = None
     error_pointer: str | None = None
     error_message: str = "is invalid"
+    # Server-set relationships (a DID's order) are rendered but refused in requests.
+    writable: bool = True
+    required: bool = False
 
     def visible_in(self, version: str) -> bool:
         return in_version(self.since, self.until, version)
 
 
+Matcher = Callable[[AccountView, Record, list[str]], bool]
+
+
 @dataclass(frozen=True)
 class Filter:
-    """``filter[name]=a,b``: records whose value at ``path`` (dotted, "id" for the id) is a or b."""
+    """``filter[name]=a,b``: records whose value at ``path`` is a or b.
+
+    ``path`` is dotted: "id" is the id, a leading relationship name follows that relationship
+    ("did_group.country.id"), anything else reads attributes. ``match`` replaces the comparison
+    for filters that are not a plain field (``number_contains``, ``meta.total_count_gteq``).
+    """
 
     name: str
-    path: str
+    path: str = ""
     contains: bool = False
+    case_insensitive: bool = False
+    # "all": a list value must hold every wanted item (did_group.features=voice_in,sms_in).
+    all_of: bool = False
+    match: Matcher | None = None
     since: str | None = None
     until: str | None = None
 
@@ -110,59 +140,17 @@ class Filter:
         return in_version(self.since, self.until, version)
 
 
-@dataclass
-class Record:
-    type: str
-    id: str
-    seq: int
-    attributes: dict[str, Any]
-    relationships: dict[str, Any]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "type": self.type,
-            "id": self.id,
-            "seq": self.seq,
-            "attributes": self.attributes,
-            "relationships": self.relationships,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Record:
-        return cls(
-            type=data["type"],
-            id=data["id"],
-            seq=int(data["seq"]),
-            attributes=dict(data["attributes"]),
-            relationships=dict(data["relationships"]),
-        )
+Operation = Literal["list", "show", "create", "update", "delete"]
+ALL_OPERATIONS: frozenset[Operation] = frozenset({"list", "show", "create", "update", "delete"})
+READ_OPERATIONS: frozenset[Operation] = frozenset({"list", "show"})
 
 
-class AccountView(Protocol):
-    """What behaviours may ask of the account (kept minimal to avoid an import cycle)."""
+@dataclass(frozen=True)
+class SeedOptions:
+    """What a catalogue seed may depend on: the account's seed and its opening balance."""
 
-    def related_ids(self, record: Record, relationship: str) -> list[str]: ...
-
-    def records(self, type_name: str) -> list[Record]: ...
-
-
-class Behaviour:
-    """Per-type rules that are not plain data. The defaults do nothing."""
-
-    def translate_input(
-        self, version: str, attributes: dict[str, Any], existing: Record | None, ctx: DefaultContext
-    ) -> dict[str, Any]:
-        """Map a version's request attributes onto the stored shape."""
-        return attributes
-
-    def render_virtual(self, version: str, record: Record, attr: Attr) -> Any:
-        return None
-
-    def validate(self, account: AccountView, record: Record, existing: Record | None) -> list[FieldError]:
-        return []
-
-    def meta(self, account: AccountView, record: Record) -> dict[str, Any] | None:
-        return None
+    seed: int = 0
+    balance: str = "100.00"
 
 
 @dataclass(frozen=True)
@@ -173,11 +161,23 @@ class ResourceType:
     filters: tuple[Filter, ...] = ()
     sorts: tuple[str, ...] = ()
     read_only: bool = False
+    # None: all operations (or list/show when read_only).
+    operations: frozenset[Operation] | None = None
+    # Operations that exist only from a version on (order PATCH since 2026-04-16).
+    operations_since: Mapping[Operation, str] = field(default_factory=dict)
     paginated: bool = True
+    page_size: int = 50
+    max_page_size: int = 100
+    # Unpaginated collections that still answer at most this many records (available DIDs).
+    list_limit: int | None = None
+    # A URL segment other than the type name for a one-record endpoint (GET /v3/balance).
+    singleton_path: str | None = None
+    # False for POSTs that are actions, not resources (voice_out_trunk_regenerate_credentials).
+    stored: bool = True
     include_aliases: Mapping[str, str] = field(default_factory=dict)
     behaviour: Behaviour = field(default_factory=Behaviour)
     # Records present in every account (catalogue data such as POPs), as JSON records.
-    seed: Callable[[], Sequence[Record]] | None = None
+    seed: Callable[[SeedOptions], Sequence[Record]] | None = None
 
     def attribute(self, name: str) -> Attr | None:
         return next((a for a in self.attributes if a.name == name), None)
@@ -188,6 +188,20 @@ class ResourceType:
 
     def stored_attributes(self) -> tuple[Attr, ...]:
         return tuple(a for a in self.attributes if not a.virtual)
+
+    def allows(self, operation: Operation, version: str) -> bool:
+        allowed = self.operations
+        if allowed is None:
+            allowed = READ_OPERATIONS if self.read_only else ALL_OPERATIONS
+        since = self.operations_since.get(operation)
+        return operation in allowed and (since is None or version >= since)
+
+    def filter(self, name: str, version: str) -> Filter | None:
+        """A declared filter; ``id`` is always allowed, as jsonapi-resources allows it by default."""
+        spec = next((f for f in self.filters if f.name == name and f.visible_in(version)), None)
+        if spec is None and name == "id":
+            return Filter("id", "id")
+        return spec
 
 
 class Registry:
@@ -202,3 +216,18 @@ class Registry:
 
     def names(self) -> list[str]:
         return list(self._types)
+
+
+__all__ = [
+    "AccountView",
+    "Attr",
+    "Behaviour",
+    "DefaultContext",
+    "Filter",
+    "Record",
+    "Registry",
+    "Relationship",
+    "ResourceType",
+    "SeedOptions",
+    "Variant",
+]

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
-from didww_iac.emulator.schema import Record
+from didww_iac.emulator.record import Record
 
 
 class Store(Protocol):
@@ -19,13 +20,15 @@ class Store(Protocol):
 
     def put(self, record: Record) -> None: ...
 
+    def put_many(self, records: Iterable[Record]) -> None: ...
+
     def delete(self, type_name: str, record_id: str) -> None: ...
 
     def clear(self) -> None: ...
 
-    def load_counter(self) -> int: ...
+    def load_counter(self, name: str = "records") -> int: ...
 
-    def save_counter(self, value: int) -> None: ...
+    def save_counter(self, value: int, name: str = "records") -> None: ...
 
     def close(self) -> None: ...
 
@@ -37,16 +40,19 @@ class MemoryStore:
     def put(self, record: Record) -> None:
         pass
 
+    def put_many(self, records: Iterable[Record]) -> None:
+        pass
+
     def delete(self, type_name: str, record_id: str) -> None:
         pass
 
     def clear(self) -> None:
         pass
 
-    def load_counter(self) -> int:
+    def load_counter(self, name: str = "records") -> int:
         return 0
 
-    def save_counter(self, value: int) -> None:
+    def save_counter(self, value: int, name: str = "records") -> None:
         pass
 
     def close(self) -> None:
@@ -74,10 +80,13 @@ class SqliteStore:
         return [Record.from_json(json.loads(body)) for (body,) in rows]
 
     def put(self, record: Record) -> None:
-        self._db.execute(
-            "INSERT OR REPLACE INTO records (type, id, seq, body) VALUES (?, ?, ?, ?)",
-            (record.type, record.id, record.seq, json.dumps(record.to_json())),
-        )
+        self._db.execute(_UPSERT, _row(record))
+
+    def put_many(self, records: Iterable[Record]) -> None:
+        # One transaction: seeding the catalogue is hundreds of rows, each commit costs an fsync.
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany(_UPSERT, [_row(r) for r in records])
 
     def delete(self, type_name: str, record_id: str) -> None:
         self._db.execute("DELETE FROM records WHERE type = ? AND id = ?", (type_name, record_id))
@@ -86,15 +95,22 @@ class SqliteStore:
         self._db.execute("DELETE FROM records")
         self._db.execute("DELETE FROM counters")
 
-    def load_counter(self) -> int:
-        row = self._db.execute("SELECT value FROM counters WHERE name = 'records'").fetchone()
+    def load_counter(self, name: str = "records") -> int:
+        row = self._db.execute("SELECT value FROM counters WHERE name = ?", (name,)).fetchone()
         return int(row[0]) if row else 0
 
-    def save_counter(self, value: int) -> None:
-        self._db.execute("INSERT OR REPLACE INTO counters (name, value) VALUES ('records', ?)", (value,))
+    def save_counter(self, value: int, name: str = "records") -> None:
+        self._db.execute("INSERT OR REPLACE INTO counters (name, value) VALUES (?, ?)", (name, value))
 
     def close(self) -> None:
         self._db.close()
+
+
+_UPSERT = "INSERT OR REPLACE INTO records (type, id, seq, body) VALUES (?, ?, ?, ?)"
+
+
+def _row(record: Record) -> tuple[str, str, int, str]:
+    return (record.type, record.id, record.seq, json.dumps(record.to_json()))
 
 
 def open_store(path: Path | None) -> Store:

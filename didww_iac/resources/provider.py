@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
 
 from pulumi.dynamic import (
     CheckResult,
@@ -22,14 +23,16 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from didww_iac.api import DidwwClient, NotFoundError, Ref, Resource, ServerError, TransportError
+from didww_iac.api import DidwwClient, DidwwError, NotFoundError, Ref, Resource, ServerError, TransportError
 from didww_iac.resources.connection import Connection, resolve_api_key, shared_client
 from didww_iac.resources.diffing import compare
+from didww_iac.resources.errors import SOURCE_LOCATION, explain
 from didww_iac.resources.live_index import LiveIndex
 from didww_iac.resources.spec import Kind, ResourceSpec
 from didww_iac.settings import API_KEY_CONFIG
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Input that names an existing DIDWW id to adopt instead of creating (Pulumi cannot import into
 # dynamic providers, pulumi/pulumi#16175).
@@ -101,7 +104,18 @@ class DidwwProvider(ResourceProvider):
             delete_before_replace=False,
         )
 
+    def _explained(self, action: str, props: dict[str, Any], call: Callable[[], T]) -> T:
+        """DIDWW errors leave as messages that point at the stack file, without the client's
+        internal traceback (the engine prints the exception it receives)."""
+        try:
+            return call()
+        except DidwwError as exc:
+            raise explain(self.spec, action, exc, props) from None
+
     def create(self, props: dict[str, Any]) -> CreateResult:
+        return self._explained("create", props, lambda: self._create(props))
+
+    def _create(self, props: dict[str, Any]) -> CreateResult:
         adopt_id = props.get(ADOPT_ID)
         if adopt_id:
             resource = self._converge(self._get(adopt_id), props)
@@ -149,6 +163,9 @@ class DidwwProvider(ResourceProvider):
         raise AssertionError("unreachable")
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        return self._explained("read", props, lambda: self._read(id_, props))
+
+    def _read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         resource = self.index.get(id_) if self.spec.refresh_by_listing else self._get_or_none(id_)
         if resource is None:
             # Gone behind our back: an empty id tells the engine the resource no longer exists.
@@ -165,6 +182,9 @@ class DidwwProvider(ResourceProvider):
             return None
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return self._explained("update", news, lambda: self._update(id_, olds, news))
+
+    def _update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         changed = {c.field for c in compare(self.spec, olds, news)}
         resource = self.client.update(
             self.spec.api_type,
@@ -177,7 +197,10 @@ class DidwwProvider(ResourceProvider):
         self.index.put(resource)
         return UpdateResult(self._outputs(resource, news))
 
-    def delete(self, id_: str, _props: dict[str, Any]) -> None:
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        self._explained("delete", props, lambda: self._delete(id_))
+
+    def _delete(self, id_: str) -> None:
         try:
             self.client.delete(self.spec.api_type, id_)
         except NotFoundError:
@@ -222,7 +245,7 @@ class DidwwProvider(ResourceProvider):
         return rels
 
     def _outputs(self, resource: Resource, props: dict[str, Any]) -> dict[str, Any]:
-        outs: dict[str, Any] = {ADOPT_ID: props.get(ADOPT_ID)}
+        outs: dict[str, Any] = {ADOPT_ID: props.get(ADOPT_ID), SOURCE_LOCATION: props.get(SOURCE_LOCATION)}
         for f in self.spec.fields:
             if f.kind is Kind.ATTRIBUTE:
                 outs[f.name] = resource.attributes.get(f.name)

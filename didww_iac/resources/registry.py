@@ -9,6 +9,7 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from didww_iac.resources.connection import Connection
+from didww_iac.resources.errors import SOURCE_LOCATION
 from didww_iac.resources.provider import ADOPT_ID, DidwwProvider
 from didww_iac.resources.spec import ResourceSpec
 from didww_iac.resources.voice_in_trunk_groups import (
@@ -35,6 +36,7 @@ class ResourceType:
         # Every output must exist as an input key (None = unknown until the provider answers).
         inputs: dict[str, Any] = {name: None for name in self.spec.output_names}
         inputs[ADOPT_ID] = None
+        inputs[SOURCE_LOCATION] = None
         inputs.update(props)
         secret = [f.name for f in self.spec.fields if f.holds_secret(props.get(f.name))]
         merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=secret))

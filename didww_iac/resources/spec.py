@@ -8,6 +8,7 @@ reads these declarations; no resource module branches on its own type.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -33,6 +34,12 @@ class FieldSpec:
     # For nested objects such as a trunk's `configuration`: a change of this key inside the
     # object forces a replacement (the API does not switch a trunk from SIP to PSTN in place).
     replace_on_nested_key: str | None = None
+    # The setting's name in the stack file when it differs from the API's (a group's
+    # `voice_in_trunks` is `trunks:`), used to point API validation errors at the YAML.
+    stack_name: str | None = None
+    # For polymorphic nested objects: the stack file's key per nested `type`
+    # (sip_configurations -> sip).
+    nested_stack_names: Mapping[str, str] = field(default_factory=dict)
     # Nested keys holding credentials (a SIP auth password). When the stack declares one, the
     # whole field is stored as a Pulumi secret; otherwise it stays readable for diffs and drift.
     secret_keys: frozenset[str] = frozenset()

@@ -12,7 +12,7 @@ VOICE_IN_TRUNK_GROUPS = ResourceSpec(
         FieldSpec("name"),
         FieldSpec("capacity_limit"),
         FieldSpec("external_reference_id"),
-        FieldSpec("voice_in_trunks", Kind.TO_MANY, related_type="voice_in_trunks"),
+        FieldSpec("voice_in_trunks", Kind.TO_MANY, related_type="voice_in_trunks", stack_name="trunks"),
         FieldSpec("created_at", writable=False),
     ),
     include=("voice_in_trunks",),

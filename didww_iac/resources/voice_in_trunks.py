@@ -19,7 +19,12 @@ VOICE_IN_TRUNKS = ResourceSpec(
         FieldSpec("cli_prefix"),
         FieldSpec("description"),
         FieldSpec("external_reference_id"),
-        FieldSpec("configuration", replace_on_nested_key="type", secret_keys=frozenset({"auth_password"})),
+        FieldSpec(
+            "configuration",
+            replace_on_nested_key="type",
+            nested_stack_names={"sip_configurations": "sip", "pstn_configurations": "pstn"},
+            secret_keys=frozenset({"auth_password"}),
+        ),
         FieldSpec("created_at", writable=False),
     ),
 )

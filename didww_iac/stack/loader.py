@@ -44,7 +44,39 @@ def stack_path(project_dir: Path, stack_name: str) -> Path:
     return project_dir / "stacks" / f"{stack_name}.yaml"
 
 
+@dataclass(frozen=True)
+class LoadedStack:
+    """A validated stack and where each of its settings stands in the file."""
+
+    stack: Stack
+    path: Path
+    document: CommentedMap
+
+    def lines_under(self, *prefix: str) -> dict[str, int]:
+        """1-based lines of every setting below `prefix`, by dotted path relative to it ("" is the
+        entry itself), e.g. {"": 7, "name": 8, "sip": 10, "sip.port": 12}."""
+        line = _line_of(self.document, prefix)
+        lines: dict[str, int] = {"": line} if line is not None else {}
+        node: Any = self.document
+        for part in prefix:
+            node = node[part]
+        _collect_lines(node, "", lines)
+        return lines
+
+
+def _collect_lines(node: Any, dotted: str, lines: dict[str, int]) -> None:
+    if isinstance(node, CommentedMap):
+        for key, value in node.items():
+            path = f"{dotted}.{key}" if dotted else str(key)
+            lines[path] = node.lc.key(key)[0] + 1
+            _collect_lines(value, path, lines)
+
+
 def load_stack(path: Path) -> Stack:
+    return load(path).stack
+
+
+def load(path: Path) -> LoadedStack:
     if not path.is_file():
         stacks = sorted(p.stem for p in path.parent.glob("*.yaml")) if path.parent.is_dir() else []
         hint = f" (stacks here: {', '.join(stacks)})" if stacks else ""
@@ -72,7 +104,7 @@ def load_stack(path: Path) -> Stack:
     problems = _reference_problems(stack, document)
     if problems:
         raise StackFileError(path, problems)
-    return stack
+    return LoadedStack(stack, path, document)
 
 
 def _message(err: Any) -> str:

@@ -13,6 +13,7 @@ from pulumi.dynamic import Config, ConfigureRequest
 
 from didww_iac.emulator.testing import RunningEmulator, running_emulator
 from didww_iac.resources.connection import Connection
+from didww_iac.resources.errors import DidwwResourceError
 from didww_iac.resources.provider import DidwwProvider
 from didww_iac.resources.voice_in_trunk_groups import VoiceInTrunkGroupProvider
 from didww_iac.resources.voice_in_trunks import VoiceInTrunkProvider
@@ -61,6 +62,16 @@ def api(emulator: RunningEmulator, method: str, path: str, body: dict[str, Any] 
     )
     response.raise_for_status()
     return response.json() if response.content else None
+
+
+TRUNK = {
+    "name": "T",
+    "priority": 1,
+    "weight": 1,
+    "capacity_limit": 1,
+    "ringing_timeout": 30,
+    "cli_format": "raw",
+}
 
 
 def group_props(name: str, ref: str) -> dict[str, Any]:
@@ -161,3 +172,22 @@ def test_update_sends_only_what_changed(emulator: RunningEmulator) -> None:
 
     (patch,) = [r for r in requests(emulator) if r["method"] == "PATCH"]
     assert patch["body"]["data"]["attributes"] == {"capacity_limit": 9}
+
+
+def test_a_refused_write_points_at_the_stack_file_line_and_setting(emulator: RunningEmulator) -> None:
+    props = {
+        **TRUNK,
+        "configuration": {"type": "sip_configurations", "attributes": {"username": "u", "codec_ids": [999]}},
+        "source_location": {
+            "file": "stacks/dev.yaml",
+            "entry": "voice_in_trunks.pbx",
+            "lines": {"": 3.0, "name": 4.0, "sip": 6.0, "sip.codec_ids": 8.0},
+        },
+    }  # fmt: skip
+    with pytest.raises(DidwwResourceError) as info:
+        provider(emulator, VoiceInTrunkProvider).create(props)
+
+    first_line = str(info.value).splitlines()[0]
+    assert first_line.startswith("stacks/dev.yaml:8: voice_in_trunks.pbx.sip.codec_ids: ")
+    assert "422 on POST /v3/voice_in_trunks" in str(info.value)
+    assert KEY not in str(info.value)

@@ -1,0 +1,61 @@
+"""Turning DIDWW's answers into errors that point at the stack file.
+
+The program gives every resource a `source_location` input: the stack file, the entry's dotted
+name and the line of each of its settings. When DIDWW refuses a write with 422 and a
+`source.pointer` such as /data/attributes/configuration/attributes/codec_ids, the provider names
+`stacks/local.yaml:17: voice_in_trunks.pbx.sip.codec_ids: is invalid` instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from didww_iac.api import DidwwError, ValidationError
+from didww_iac.resources.spec import ResourceSpec
+
+SOURCE_LOCATION = "source_location"
+
+
+class DidwwResourceError(Exception):
+    """What the engine shows when a DIDWW call for a resource failed; never holds the API key
+    (DidwwError messages are scrubbed by the client)."""
+
+
+def stack_setting(spec: ResourceSpec, pointer: str, props: dict[str, Any]) -> str | None:
+    """The stack file's dotted setting a JSON:API pointer names, relative to the entry."""
+    parts = pointer.strip("/").split("/")
+    if len(parts) < 3 or parts[0] != "data" or parts[1] not in ("attributes", "relationships"):
+        return None
+    name = parts[2]
+    field = spec.field_index.get(name)
+    if field is None:
+        return name
+    if len(parts) >= 5 and parts[3] == "attributes":
+        nested_type = (props.get(name) or {}).get("type")
+        prefix = field.nested_stack_names.get(nested_type, name) if isinstance(nested_type, str) else name
+        return f"{prefix}.{parts[4]}"
+    return field.stack_name or name
+
+
+def explain(spec: ResourceSpec, action: str, exc: DidwwError, props: dict[str, Any]) -> DidwwResourceError:
+    source = props.get(SOURCE_LOCATION) or {}
+    file = source.get("file", "the stack file")
+    entry = source.get("entry", spec.api_type)
+    lines: dict[str, int] = source.get("lines") or {}
+
+    def where(setting: str | None) -> str:
+        line = lines.get(setting or "") or lines.get((setting or "").split(".")[0]) or lines.get("")
+        # Numbers come back from the engine as floats.
+        at = f"{file}:{int(line)}" if line else file
+        return f"{at}: {entry}.{setting}" if setting else f"{at}: {entry}"
+
+    if isinstance(exc, ValidationError) and exc.errors:
+        problems = []
+        for e in exc.errors:
+            setting = stack_setting(spec, e.pointer, props) if e.pointer else None
+            problems.append(f"{where(setting)}: {e.detail or e.title or 'invalid'}")
+        return DidwwResourceError(
+            "\n".join(problems)
+            + f"\n(DIDWW refused to {action} {spec.api_type}: {exc.status} on {exc.method} {exc.path})"
+        )
+    return DidwwResourceError(f"{where(None)}: could not {action} {spec.api_type}: {exc}")

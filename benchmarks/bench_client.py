@@ -75,7 +75,7 @@ def overhead(total: int) -> None:
     def bare_call() -> None:
         bare.get("http://127.0.0.1/v3/voice_in_trunk_groups").json()
 
-    settings = ClientSettings(api_key="bench-key", endpoint="emulator", rate_limit=0)
+    settings = ClientSettings(api_key="bench-key-0123456789", endpoint="emulator", rate_limit=0)
     with (
         DidwwClient(settings, http_transport=httpx.MockTransport(handler), limiter=NoLimiter()) as client,
         httpx.Client(transport=httpx.MockTransport(handler)) as bare,

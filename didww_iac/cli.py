@@ -1,9 +1,10 @@
-"""The `didww-iac` command: validate, preview, up, refresh, destroy, outputs, emulator."""
+"""The `didww-iac` command: validate, preview, up, refresh, destroy, drift, outputs, emulator."""
 
 from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from didww_iac import local_emulator
+from didww_iac import local_emulator, run_stats
 from didww_iac.drift import DriftReport, report_from_preview
 from didww_iac.engine import Engine, EngineError
 from didww_iac.settings import LOCAL_EMULATOR_API_KEY, LOCAL_EMULATOR_PORT
@@ -57,11 +58,15 @@ def _prepare(project_dir: Path, stack: str, quiet: bool = False) -> Engine:
 
 def _operate(verb: str, project_dir: Path, stack: str, extra: list[str], refresh: bool = True) -> int:
     engine = _prepare(project_dir, stack)
-    try:
-        return engine.operation(verb, extra, refresh=refresh)
-    except EngineError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        return 1
+    with tempfile.TemporaryDirectory(prefix="didww-iac-stats-") as stats_dir:
+        engine.extra_env[run_stats.STATS_DIR_ENV] = stats_dir
+        try:
+            code = engine.operation(verb, extra, refresh=refresh)
+        except EngineError as exc:
+            err.print(f"[red]error:[/red] {exc}")
+            return 1
+        out.print(f"DIDWW API: {run_stats.collect(Path(stats_dir))}", highlight=False)
+    return code
 
 
 def _print_outputs(engine: Engine) -> None:

@@ -25,6 +25,9 @@ NAMED_ENDPOINTS: dict[str, str] = {
 }
 
 
+MIN_API_KEY_LENGTH = 12
+
+
 class ApiKey:
     """Holds the API key; every textual form shows ``***`` and it refuses to be pickled.
 
@@ -38,6 +41,12 @@ class ApiKey:
             value = value.get_secret_value()
         if not isinstance(value, str) or not value.strip():
             raise ConfigurationError("api_key is empty: set the DIDWW API key (it is never logged)")
+        # Keys are scrubbed from every log line and error text by substring; a very short "key"
+        # would mangle unrelated words (DIDWW's own keys are 32 characters).
+        if len(value.strip()) < MIN_API_KEY_LENGTH:
+            raise ConfigurationError(
+                f"api_key is too short: DIDWW API keys have {MIN_API_KEY_LENGTH} characters or more"
+            )
         self._value = value.strip()
 
     def get_secret_value(self) -> str:

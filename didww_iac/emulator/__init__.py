@@ -1,8 +1,10 @@
 """A local, stateful DIDWW API v3 emulator (independent of didww_iac.api and didww_iac.resources).
 
-Layout, after moto: ``models`` holds the account state and the generic rules, ``resources``
-declares each resource type as data, ``routes``/``jsonapi``/``query`` speak HTTP and JSON:API,
-``faults``/``ratelimit``/``admin`` are the test hooks, ``server``/``testing`` run it.
+Layout, after moto: ``models`` holds the account state and the generic rules (``store`` keeps it,
+``clock``/``timers`` move it forward), ``schema`` and ``resources`` declare each resource type as
+data with small ``behaviour`` hooks for real behaviour (orders, reservations, routing rules),
+``routes``/``jsonapi``/``query`` speak HTTP and JSON:API, ``faults``/``ratelimit``/``admin`` are the
+test hooks, ``server``/``testing`` run it.
 """
 
 from didww_iac.emulator.app import create_app

@@ -7,12 +7,21 @@ from collections.abc import Sequence
 
 from didww_iac.emulator.config import (
     DEFAULT_API_KEY,
+    DEFAULT_BALANCE,
+    DEFAULT_ORDER_DELAY,
     DEFAULT_RATE_LIMIT,
     LATEST_VERSION,
     SUPPORTED_VERSIONS,
     FaultSettings,
 )
 from didww_iac.emulator.server import serve
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more seconds")
+    return value
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -40,6 +49,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--drop-rate", type=float, default=0.0, help="share of /v3 requests whose socket is closed"
     )
+    parser.add_argument(
+        "--order-delay",
+        type=_seconds,
+        default=DEFAULT_ORDER_DELAY,
+        help="seconds a DID order stays pending before it completes (0: at once)",
+    )
+    parser.add_argument(
+        "--balance", default=DEFAULT_BALANCE, help="opening prepaid balance of a new account, e.g. 100.00"
+    )
     return parser.parse_args(argv)
 
 
@@ -55,6 +73,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         api_keys=args.api_keys,
         admin=args.admin,
         faults=FaultSettings(latency=args.latency, error_rate=args.error_rate, drop_rate=args.drop_rate),
+        order_delay=args.order_delay,
+        balance=args.balance,
     )
 
 

@@ -56,26 +56,56 @@ def admin_routes(emulator: Emulator) -> list[Route]:
         emulator.reset()
         return Response(status_code=204)
 
+    def account_view() -> dict[str, Any]:
+        balance = emulator.account.singleton("balances").attributes["balance"]
+        return {
+            "api_version": emulator.account.api_version,
+            "rate_limit": emulator.limiter.rate,
+            "order_delay": emulator.account.settings.order_delay,
+            "balance": balance,
+        }
+
     async def account(request: Request) -> Response:
         try:
             changes = await body(request)
+            unknown = set(changes) - {"api_version", "rate_limit", "order_delay", "balance"}
+            if unknown:
+                raise ValueError(f"unknown account settings: {', '.join(sorted(unknown))}")
             if "api_version" in changes:
                 emulator.set_api_version(str(changes["api_version"]))
             if "rate_limit" in changes:
                 rate = changes["rate_limit"]
                 emulator.limiter.rate = float(rate) if rate else None
+            if "order_delay" in changes:
+                emulator.set_order_delay(changes["order_delay"])
+            if "balance" in changes:
+                emulator.set_balance(changes["balance"])
         except (ValueError, TypeError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
-        return JSONResponse(
-            {"api_version": emulator.account.api_version, "rate_limit": emulator.limiter.rate}
-        )
+        return JSONResponse(account_view())
+
+    async def clock(request: Request) -> Response:
+        return JSONResponse({"now": emulator.account.now_iso(), "offset": emulator.account.clock.offset})
+
+    async def tick(request: Request) -> Response:
+        """Without "seconds": complete every pending order now. With it: move the clock ahead
+        that far and let whatever falls due happen (orders complete, reservations expire)."""
+        try:
+            seconds = (await body(request)).get("seconds")
+            if seconds is not None and (isinstance(seconds, bool) or float(seconds) < 0):
+                raise ValueError("seconds must be a number of seconds, 0 or more")
+            emulator.account.tick(float(seconds) if seconds is not None else None)
+        except (ValueError, TypeError) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        return await clock(request)
 
     async def resource(request: Request) -> Response:
-        """PATCH stored attributes directly, bypassing validation: drift made "in the panel"."""
+        """PATCH stored attributes or DELETE a record directly, bypassing the API's rules: drift
+        made "in the panel"."""
         type_name, record_id = request.path_params["type"], request.path_params["id"]
         try:
             if request.method == "DELETE":
-                emulator.account.delete(type_name, record_id)
+                emulator.account.delete_raw(type_name, record_id)
                 return Response(status_code=204)
             record = emulator.account.patch_raw(type_name, record_id, await body(request))
         except errors.ApiError as error:
@@ -88,5 +118,7 @@ def admin_routes(emulator: Emulator) -> list[Route]:
         Route(f"{PREFIX}/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route(f"{PREFIX}/reset", reset, methods=["POST"]),
         Route(f"{PREFIX}/account", account, methods=["GET", "PATCH"]),
+        Route(f"{PREFIX}/clock", clock, methods=["GET"]),
+        Route(f"{PREFIX}/clock/tick", tick, methods=["POST"]),
         Route(f"{PREFIX}/resources/{{type}}/{{id}}", resource, methods=["PATCH", "DELETE"]),
     ]

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from didww_iac.emulator.config import DEFAULT_BALANCE, DEFAULT_ORDER_DELAY
 from didww_iac.emulator.errors import FieldError
 from didww_iac.emulator.record import Record
 
@@ -58,8 +59,8 @@ class AccountOps(AccountView, Protocol):
 class AccountSettings:
     """Knobs of the emulated account that behaviours read (see EmulatorConfig)."""
 
-    order_delay: float = 2.0
-    balance: str = "100.00"
+    order_delay: float = DEFAULT_ORDER_DELAY
+    balance: str = DEFAULT_BALANCE
 
 
 class Behaviour:
@@ -74,7 +75,7 @@ class Behaviour:
         """Map a version's request attributes onto the stored shape."""
         return attributes
 
-    def render_virtual(self, version: str, record: Record, attr: Attr) -> Any:
+    def render_virtual(self, account: AccountView, version: str, record: Record, attr: Attr) -> Any:
         return None
 
     def render_value(self, version: str, attr: Attr, value: Any) -> Any:
@@ -111,8 +112,8 @@ class Behaviour:
         """When this record's timer fires, if it has one (rebuilt from state after a restart)."""
         return None
 
-    def on_timer(self, ops: AccountOps, record: Record, forced: bool) -> None:
-        pass
+    def on_timer(self, ops: AccountOps, record: Record) -> None:
+        """The record's timer fired: at its due time, or earlier for ``forced_by_tick`` types."""
 
     def listed(self, account: AccountView, record: Record) -> bool:
         """Whether a record appears in collections (reserved available DIDs do not)."""

@@ -14,8 +14,14 @@ from datetime import UTC, date, datetime
 
 
 def iso(moment: float) -> str:
-    when = datetime.fromtimestamp(moment, UTC)
-    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+    # Whole milliseconds first: float seconds such as 2395.4739999 must not lose one.
+    millis = round(moment * 1000)
+    when = datetime.fromtimestamp(millis // 1000, UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{millis % 1000:03d}Z"
+
+
+def parse_iso(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
 def day(moment: float) -> date:

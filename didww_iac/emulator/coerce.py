@@ -36,6 +36,8 @@ def coerce(attr: Attr, value: Any) -> Any:
 
 
 def _convert(attr: Attr, value: Any) -> Any:
+    if attr.kind == "json":
+        return value
     if attr.kind == "integer":
         return _integer(value)
     if attr.kind == "boolean":
@@ -55,6 +57,8 @@ def _convert(attr: Attr, value: Any) -> Any:
 def _check(attr: Attr, value: Any) -> None:
     if attr.required and value in ("", []):
         raise Invalid(BLANK)
+    if attr.kind == "json":
+        return
     if attr.choices is not None and value not in attr.choices:
         raise Invalid(NOT_INCLUDED)
     if attr.item_choices is not None and any(v not in attr.item_choices for v in value):

@@ -11,6 +11,9 @@ LATEST_VERSION = SUPPORTED_VERSIONS[-1]
 
 DEFAULT_API_KEY = "local-emulator-key"
 DEFAULT_RATE_LIMIT = 20.0
+# Seconds a DID order stays pending before it completes (0: completes in the POST itself).
+DEFAULT_ORDER_DELAY = 2.0
+DEFAULT_BALANCE = "100.00"
 
 
 @dataclass
@@ -45,8 +48,13 @@ class EmulatorConfig:
     admin: bool = False
     request_log: bool = False
     faults: FaultSettings = field(default_factory=FaultSettings)
+    order_delay: float = DEFAULT_ORDER_DELAY
+    # The opening prepaid balance of a new account (a stored account keeps its own).
+    balance: str = DEFAULT_BALANCE
 
     def __post_init__(self) -> None:
+        if self.order_delay < 0:
+            raise ValueError("order_delay must be 0 or more seconds")
         if self.api_version not in SUPPORTED_VERSIONS:
             raise ValueError(f"api_version must be one of {', '.join(SUPPORTED_VERSIONS)}")
         if not self.api_keys:

@@ -57,6 +57,22 @@ def route_not_found(path: str) -> ApiError:
     return ApiError(404, [_error("Route not found", f"No route matches {path}", "404", 404)])
 
 
+def method_not_allowed(type_name: str, operation: str) -> ApiError:
+    detail = f"{operation} is not supported for {type_name}"
+    return ApiError(405, [_error("Method not allowed", detail, "405", 405)])
+
+
+def insufficient_funds(available: str, total: str, with_meta: bool) -> ApiError:
+    """400 for an order the balance cannot pay (Orders > Create, recorded in both versions).
+
+    2026-04-16 says "Insufficient balance" with ``meta``; 2022-05-10 said "Insufficient funds"."""
+    if not with_meta:
+        return ApiError(400, [_error("Insufficient funds", "Insufficient funds", "400", 400)])
+    error = _error("Insufficient balance", "Insufficient balance", "400", 400)
+    error["meta"] = {"available_balance": available, "total_cost": total}
+    return ApiError(400, [error])
+
+
 def unauthorized() -> ApiError:
     return ApiError(401, [_error("Unauthorized", "Authorization failed", "401", 401)])
 

@@ -59,6 +59,8 @@ class FaultMiddleware:
         self._log(scope, started, status, outcome, b"".join(body_chunks))
 
     def _log(self, scope: Scope, started: float, status: list[int], outcome: str, body: bytes) -> None:
+        if not self.emulator.request_log.enabled:
+            return  # parsing headers and body for nobody cost a tenth of a small request
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         self.emulator.request_log.add(
             LoggedRequest(

@@ -2,24 +2,92 @@
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
+from didww_iac.emulator.behaviour import Behaviour
 from didww_iac.emulator.models import Account
 from didww_iac.emulator.query import IncludeTree, Page, last_page
-from didww_iac.emulator.schema import Attr, Record, ResourceType
+from didww_iac.emulator.schema import Attr, Record, Relationship, ResourceType
 
 Document = dict[str, Any]
 
+# (owner, version) -> the attributes a version renders; declarations never change, so computed once.
+_VISIBLE: dict[tuple[str, str], tuple[Attr, ...]] = {}
+
+
+def _visible(owner: str, attributes: Sequence[Attr], version: str) -> tuple[Attr, ...]:
+    key = (owner, version)
+    found = _VISIBLE.get(key)
+    if found is None:
+        found = _VISIBLE[key] = tuple(a for a in attributes if not a.hidden and a.visible_in(version))
+    return found
+
+
+def _overrides(behaviour: Behaviour, hook: str) -> bool:
+    return getattr(type(behaviour), hook) is not getattr(Behaviour, hook)
+
+
+# Documents are trees, so the cycle check is wasted work; compact output is smaller on the wire.
+_ENCODER = json.JSONEncoder(check_circular=False, separators=(",", ":"))
+
+
+class Fragment(str):
+    """A resource object already serialised to JSON."""
+
+
+class FragmentCache:
+    """Serialised resource objects, reusable until the account's next write.
+
+    Encoding JSON is most of the cost of a list page; between writes the same record renders
+    to the same text for a given version and base URL (its meta may read other records, which
+    is why any write, not just this record's, invalidates). Used under the account lock."""
+
+    def __init__(self) -> None:
+        self._generation = -1
+        self._items: dict[tuple[str, str, str, str], Fragment] = {}
+
+    def get(self, generation: int, key: tuple[str, str, str, str], make: Callable[[], Document]) -> Fragment:
+        if generation != self._generation:
+            self._items.clear()
+            self._generation = generation
+        found = self._items.get(key)
+        if found is None:
+            found = self._items[key] = Fragment(_ENCODER.encode(make()))
+        return found
+
+
+def encode(document: Document) -> str:
+    """JSON text of a document whose primary data may be fragments (``data`` comes first)."""
+    data = document.get("data")
+    if isinstance(data, Fragment) or (isinstance(data, list) and data and isinstance(data[0], Fragment)):
+        head = f"[{','.join(data)}]" if isinstance(data, list) else data
+        rest = _ENCODER.encode({k: v for k, v in document.items() if k != "data"})
+        return '{"data":' + head + ("}" if rest == "{}" else "," + rest[1:])
+    return _ENCODER.encode(document)
+
 
 class Renderer:
-    def __init__(self, account: Account, version: str, base_url: str) -> None:
+    """Documents share stored values instead of copying them: every document is serialised under
+    the account lock, before anything can change the state (copying cost most of a page)."""
+
+    def __init__(
+        self, account: Account, version: str, base_url: str, cache: FragmentCache | None = None
+    ) -> None:
         self.account = account
         self.version = version
         # e.g. "http://127.0.0.1:8765/v3": relationship links are absolute, as DIDWW sends them.
         self.base_url = base_url.rstrip("/")
+        self.cache = cache
+
+    def _primary(self, record: Record, include: IncludeTree) -> Document | Fragment:
+        """A primary resource: from the cache unless included relationships change its linkage."""
+        if include or self.cache is None:
+            return self.resource(record, include)
+        key = (record.type, record.id, self.version, self.base_url)
+        return self.cache.get(self.account.generation, key, lambda: self.resource(record))
 
     def _type(self, record: Record) -> ResourceType:
         rt = self.account.registry.get(record.type)
@@ -28,8 +96,11 @@ class Renderer:
 
     def resource(self, record: Record, include: IncludeTree | None = None) -> Document:
         rt = self._type(record)
-        obj: Document = {"id": record.id, "type": record.type, "attributes": self._attributes(rt, record)}
-        relationships = self._relationships(rt, record, include or {})
+        obj: Document = {"id": record.id, "type": record.type}
+        if rt.attributes:
+            obj["attributes"] = self._attributes(rt, record)
+        # An action's answer (regenerate credentials) is just its type and id, as recorded.
+        relationships = self._relationships(rt, record, include or {}) if rt.stored else {}
         if relationships:
             obj["relationships"] = relationships
         meta = rt.behaviour.meta(self.account, record)
@@ -39,15 +110,18 @@ class Renderer:
 
     def _attributes(self, rt: ResourceType, record: Record) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for attr in rt.attributes:
-            if not attr.visible_in(self.version):
-                continue
+        stored = record.attributes
+        behaviour = rt.behaviour
+        transform = _overrides(behaviour, "render_value")
+        for attr in _visible(rt.name, rt.attributes, self.version):
             if attr.virtual:
-                out[attr.name] = rt.behaviour.render_virtual(self.version, record, attr)
+                out[attr.name] = behaviour.render_virtual(self.account, self.version, record, attr)
             elif attr.kind == "variant":
-                out[attr.name] = self._variant(attr, record.attributes.get(attr.name))
+                out[attr.name] = self._variant(attr, stored.get(attr.name))
+            elif transform:
+                out[attr.name] = behaviour.render_value(self.version, attr, stored.get(attr.name))
             else:
-                out[attr.name] = copy.deepcopy(record.attributes.get(attr.name))
+                out[attr.name] = stored.get(attr.name)
         return out
 
     def _variant(self, attr: Attr, value: Any) -> Any:
@@ -55,12 +129,10 @@ class Renderer:
         if variant is None or not isinstance(value, dict):
             return None
         stored = value.get("attributes", {})
-        fields = {
-            s.name: copy.deepcopy(stored.get(s.name))
-            for s in variant.attributes
-            if s.visible_in(self.version)
-        }
-        return {"type": variant.type, "attributes": fields}
+        shown = _visible(f"{attr.name}:{variant.type}", variant.attributes, self.version)
+        if len(shown) == len(stored) == len(variant.attributes):
+            return value  # stored in declaration order with every field: already the document
+        return {"type": variant.type, "attributes": {s.name: stored.get(s.name) for s in shown}}
 
     def _relationships(self, rt: ResourceType, record: Record, include: IncludeTree) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -102,12 +174,34 @@ class Renderer:
             walk(record, include)
         return out
 
-    def one(self, record: Record, include: IncludeTree) -> Document:
-        doc: Document = {"data": self.resource(record, include)}
+    def _meta(self, rt: ResourceType, records: Sequence[Record] | None) -> dict[str, Any]:
+        return {**rt.behaviour.document_meta(self.account, records), "api_version": self.version}
+
+    def one(self, record: Record, include: IncludeTree, with_type_meta: bool = True) -> Document:
+        doc: Document = {"data": self._primary(record, include)}
         if include:
             doc["included"] = self.included([record], include)
-        doc["meta"] = {"api_version": self.version}
+        rt = self._type(record)
+        doc["meta"] = self._meta(rt, None) if with_type_meta else {"api_version": self.version}
         return doc
+
+    def related(self, rt: ResourceType, rel: Relationship, ids: Sequence[str]) -> Document:
+        """GET /v3/<type>/<id>/<relationship>: the related resource(s) as primary data."""
+        records = [r for r in (self.account.find(rel.target, i) for i in ids) if r is not None]
+        data: Any = [self.resource(r) for r in records]
+        if not rel.to_many:
+            data = data[0] if data else None
+        return {"data": data, "meta": {"api_version": self.version}}
+
+    def linkage(self, record: Record, rel: Relationship, ids: Sequence[str]) -> Document:
+        """GET /v3/<type>/<id>/relationships/<relationship>: links plus resource identifiers."""
+        own = f"{self.base_url}/{record.type}/{record.id}"
+        identifiers = [{"type": rel.target, "id": i} for i in ids]
+        return {
+            "links": {"self": f"{own}/relationships/{rel.name}", "related": f"{own}/{rel.name}"},
+            "data": identifiers if rel.to_many else (identifiers[0] if identifiers else None),
+            "meta": {"api_version": self.version},
+        }
 
     def many(
         self,
@@ -117,14 +211,17 @@ class Renderer:
         page: Page | None,
         path: str,
         params: Sequence[tuple[str, str]],
+        matched: Sequence[Record] = (),
     ) -> Document:
-        doc: Document = {"data": [self.resource(r, include) for r in records]}
+        doc: Document = {"data": [self._primary(r, include) for r in records]}
         if include:
             doc["included"] = self.included(records, include)
+        rt = self.account.registry.get(path)
+        extra = rt.behaviour.document_meta(self.account, matched) if rt is not None else {}
         if page is None:
-            doc["meta"] = {"api_version": self.version}
+            doc["meta"] = {**extra, "api_version": self.version}
             return doc
-        doc["meta"] = {"total_records": total, "api_version": self.version}
+        doc["meta"] = {"total_records": total, **extra, "api_version": self.version}
         doc["links"] = self._page_links(path, params, page, total)
         return doc
 

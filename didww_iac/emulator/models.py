@@ -1,9 +1,14 @@
 """The emulated account: records per type and the generic create/update/delete rules.
 
-Everything a type does differently is read from its ``ResourceType`` declaration; this module
-knows no type by name. All reads and writes happen under one re-entrant lock, so concurrent
-requests (served on worker threads) never lose an update, and uniqueness checks and the write
-that follows them are atomic.
+Everything a type does differently is read from its ``ResourceType`` declaration and its
+``Behaviour`` hooks; this module knows no type by name. All reads and writes happen under one
+re-entrant lock, so concurrent requests (served on worker threads) never lose an update, and
+checks and the writes that follow them are atomic (two orders for the last available number:
+exactly one gets it).
+
+Time-based changes (an order completing, a reservation expiring) are timers on the account's
+clock, fired lazily at the start of every request and by the admin clock tick, so no background
+thread touches the state.
 """
 
 from __future__ import annotations
@@ -14,10 +19,11 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 from didww_iac.emulator import errors
+from didww_iac.emulator.behaviour import AccountSettings
+from didww_iac.emulator.clock import Clock, iso
 from didww_iac.emulator.coerce import BLANK, Invalid, coerce
 from didww_iac.emulator.errors import FieldError
 from didww_iac.emulator.schema import (
@@ -27,32 +33,92 @@ from didww_iac.emulator.schema import (
     Registry,
     Relationship,
     ResourceType,
+    SeedOptions,
 )
 from didww_iac.emulator.store import Store
+from didww_iac.emulator.timers import Timers
 
-
-def now_iso() -> str:
-    """DIDWW timestamps: ISO 8601 UTC with milliseconds, e.g. ``2017-06-25T08:21:41.795Z``."""
-    moment = datetime.now(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+# Store counters: the id sequence, whether the catalogue is stored, the clock offset (ms).
+_RECORDS = "records"
+_CATALOGUE = "catalogue"
+_CLOCK = "clock_offset_ms"
 
 
 class Account:
-    def __init__(self, registry: Registry, store: Store, api_version: str, seed: int | None = 0) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        store: Store,
+        api_version: str,
+        seed: int | None = 0,
+        settings: AccountSettings | None = None,
+    ) -> None:
         self.registry = registry
         self.api_version = api_version
         self._store = store
         self._seed = seed
+        self._settings = settings or AccountSettings()
         self._lock = threading.RLock()
         self._rng = self._new_rng()
+        self.clock = Clock(store.load_counter(_CLOCK) / 1000)
         self._records: dict[str, dict[str, Record]] = {t.name: {} for t in registry}
-        self._seq = store.load_counter()
+        self._timers = Timers()
+        # Bumped by every write: a rendered document is reusable while it has not moved.
+        self.generation = 0
+        self._seq = store.load_counter(_RECORDS)
         for record in store.load():
             self._add(record)
         self._seed_catalogue()
+        self._rebuild_timers()
 
     def _new_rng(self) -> random.Random:
         return random.Random(self._seed) if self._seed is not None else random.Random()
+
+    # -- what behaviours may use (AccountOps) ------------------------------------------------
+
+    @property
+    def settings(self) -> AccountSettings:
+        return self._settings
+
+    @property
+    def rng(self) -> random.Random:
+        return self._rng
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    def now_iso(self) -> str:
+        return iso(self.clock.now())
+
+    def insert(self, record: Record) -> Record:
+        with self._lock:
+            for rel in self._type(record.type).relationships:
+                if rel.inverse is None:
+                    record.relationships.setdefault(rel.name, [] if rel.to_many else None)
+            if not record.id:
+                self._seq += 1
+                record.seq = self._seq
+                record.id = self._new_id(self._seq)
+                self._store.save_counter(self._seq, _RECORDS)
+            self._add(record)
+            self._persist(record)
+            return record
+
+    def save(self, record: Record) -> None:
+        with self._lock:
+            self._records[record.type][record.id] = record
+            self._persist(record)
+
+    def remove(self, type_name: str, record_id: str) -> None:
+        with self._lock:
+            if self._records.get(type_name, {}).pop(record_id, None) is not None:
+                self.generation += 1
+                self._store.delete(type_name, record_id)
+                self._forget_references(type_name, record_id)
+
+    def schedule(self, record: Record, due: float) -> None:
+        with self._lock:
+            self._timers.add(due, record.type, record.id)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -65,6 +131,20 @@ class Account:
     def records(self, type_name: str) -> list[Record]:
         with self._lock:
             return sorted(self._records.get(type_name, {}).values(), key=lambda r: r.seq)
+
+    def listed(self, type_name: str) -> list[Record]:
+        """The records a collection request sees (a type may hide some, e.g. reserved numbers)."""
+        rt = self._type(type_name)
+        with self._lock:
+            return [r for r in self.records(type_name) if rt.behaviour.listed(self, r)]
+
+    def singleton(self, type_name: str) -> Record:
+        """The one record of a singleton type (the balance)."""
+        with self._lock:
+            records = self.records(type_name)
+            if not records:
+                raise errors.route_not_found(f"/v3/{type_name}")
+            return records[0]
 
     def find(self, type_name: str, record_id: str) -> Record | None:
         with self._lock:
@@ -98,9 +178,9 @@ class Account:
     # -- writing through the API rules ------------------------------------------------------
 
     def create(self, type_name: str, data: dict[str, Any], version: str) -> Record:
-        rt = self._writable_type(type_name)
+        rt = self._allowed(type_name, "create", version)
         attributes, relationships = _payload(data)
-        self._check_known(rt, attributes, relationships, version)
+        self._check_known(rt, attributes, relationships, version, creating=True)
         with self._lock:
             ctx = self._context()
             attributes = rt.behaviour.translate_input(version, attributes, None, ctx)
@@ -109,46 +189,85 @@ class Account:
             record.attributes = self._build_attributes(rt, attributes, None, version, ctx, problems)
             record.relationships, inverse = self._build_relationships(rt, relationships, None, problems)
             problems += self._check_unique(rt, record)
+            problems += rt.behaviour.reconcile(self, record, None, set(relationships))
             problems += rt.behaviour.validate(self, record, None)
             if problems:
                 raise errors.validation_error(problems)
-            self._seq += 1
-            record.seq = self._seq
-            record.id = self._new_id(self._seq)
-            self._store.save_counter(self._seq)
-            self._add(record)
-            self._store.put(record)
+            if not rt.stored:
+                return rt.behaviour.action(self, record)
+            rt.behaviour.before_create(self, record, version)
+            self.insert(record)
             self._apply_inverse(record, inverse)
+            rt.behaviour.after_create(self, record)
             return record
 
     def update(self, type_name: str, record_id: str, data: dict[str, Any], version: str) -> Record:
-        rt = self._writable_type(type_name)
+        rt = self._allowed(type_name, "update", version)
         attributes, relationships = _payload(data)
         with self._lock:
             existing = self.get(type_name, record_id)
-            self._check_known(rt, attributes, relationships, version)
+            self._check_known(rt, attributes, relationships, version, creating=False)
             ctx = self._context()
             attributes = rt.behaviour.translate_input(version, attributes, existing, ctx)
             problems: list[FieldError] = []
-            record = Record(rt.name, existing.id, existing.seq, {}, {})
+            record = Record(rt.name, existing.id, existing.seq, {}, {}, copy.deepcopy(existing.internal))
             record.attributes = self._build_attributes(rt, attributes, existing, version, ctx, problems)
             record.relationships, inverse = self._build_relationships(rt, relationships, existing, problems)
             problems += self._check_unique(rt, record)
+            problems += rt.behaviour.reconcile(self, record, existing, set(relationships))
             problems += rt.behaviour.validate(self, record, existing)
             if problems:
                 raise errors.validation_error(problems)
-            self._records[rt.name][record.id] = record
-            self._store.put(record)
+            self.save(record)
             self._apply_inverse(record, inverse)
             return record
 
-    def delete(self, type_name: str, record_id: str) -> None:
-        self._writable_type(type_name)
+    def delete(self, type_name: str, record_id: str, version: str | None = None) -> None:
+        rt = self._allowed(type_name, "delete", version or self.api_version)
         with self._lock:
-            self.get(type_name, record_id)
-            del self._records[type_name][record_id]
-            self._store.delete(type_name, record_id)
-            self._forget_references(type_name, record_id)
+            record = self.get(type_name, record_id)
+            if rt.behaviour.delete(self, record):
+                return
+            self.remove(type_name, record_id)
+            rt.behaviour.after_delete(self, record)
+
+    def check_allowed(self, type_name: str, operation: str, version: str) -> None:
+        """405 for an operation the type does not offer (in this version)."""
+        self._allowed(type_name, operation, version)
+
+    # -- the clock --------------------------------------------------------------------------
+
+    def advance(self) -> None:
+        """Fire every timer that is due on the account's clock (called before each request)."""
+        with self._lock:
+            for type_name, record_id in self._timers.due(self.clock.now()):
+                self._fire(type_name, record_id)
+
+    def tick(self, seconds: float | None = None) -> None:
+        """The admin clock tick: move the clock ``seconds`` ahead and fire what is due; without
+        ``seconds``, fire now every timer of types that the tick forces (pending orders)."""
+        with self._lock:
+            if seconds is not None:
+                self.clock.advance(seconds)
+                self._store.save_counter(round(self.clock.offset * 1000), _CLOCK)
+            else:
+                for type_name, record_id in self._timers.take(
+                    lambda t: self._type(t).behaviour.forced_by_tick
+                ):
+                    self._fire(type_name, record_id)
+            self.advance()
+
+    def _fire(self, type_name: str, record_id: str) -> None:
+        record = self.find(type_name, record_id)
+        if record is not None:
+            self._type(type_name).behaviour.on_timer(self, record)
+
+    def _rebuild_timers(self) -> None:
+        for rt in self.registry:
+            for record in self.records(rt.name):
+                due = rt.behaviour.due(record)
+                if due is not None:
+                    self.schedule(record, due)
 
     # -- direct access for tests (drift behind the tool's back) -----------------------------
 
@@ -157,15 +276,26 @@ class Account:
         with self._lock:
             record = self.get(type_name, record_id)
             record.attributes.update(copy.deepcopy(attributes))
-            self._store.put(record)
+            self._persist(record)
             return record
+
+    def delete_raw(self, type_name: str, record_id: str) -> None:
+        """Remove a record whatever the API allows (a DID released in the panel), then let its
+        type clean up (a deleted reservation frees its number)."""
+        with self._lock:
+            record = self.get(type_name, record_id)
+            self.remove(type_name, record_id)
+            self._type(type_name).behaviour.after_delete(self, record)
 
     def reset(self) -> None:
         with self._lock:
             self._store.clear()
             self._records = {t.name: {} for t in self.registry}
+            self._timers.clear()
+            self.generation += 1
             self._seq = 0
             self._rng = self._new_rng()
+            self.clock.reset()
             self._seed_catalogue()
 
     # -- internals ---------------------------------------------------------------------------
@@ -176,24 +306,19 @@ class Account:
             raise errors.route_not_found(f"/v3/{type_name}")
         return rt
 
-    def _writable_type(self, type_name: str) -> ResourceType:
+    def _allowed(self, type_name: str, operation: str, version: str) -> ResourceType:
         rt = self._type(type_name)
-        if rt.read_only:
-            raise errors.ApiError(
-                405,
-                [
-                    {
-                        "title": "Method not allowed",
-                        "detail": f"{type_name} is read-only",
-                        "code": "405",
-                        "status": "405",
-                    }
-                ],
-            )
+        if not rt.allows(operation, version):  # type: ignore[arg-type]
+            raise errors.method_not_allowed(type_name, operation)
         return rt
 
     def _context(self) -> DefaultContext:
-        return DefaultContext(rng=self._rng, now=now_iso())
+        return DefaultContext(rng=self._rng, now=self.now_iso())
+
+    def _persist(self, record: Record) -> None:
+        """Every change to the state goes through here (or remove), so ``generation`` counts them."""
+        self.generation += 1
+        self._store.put(record)
 
     def _add(self, record: Record) -> None:
         self._records.setdefault(record.type, {})[record.id] = record
@@ -208,22 +333,36 @@ class Account:
                 return candidate
 
     def _seed_catalogue(self) -> None:
-        for rt in self.registry:
-            for record in rt.seed() if rt.seed else ():
-                if record.id not in self._records[rt.name]:
-                    self._add(copy.deepcopy(record))
+        """Add the catalogue once; it is then stored like any record, because orders consume
+        available numbers and change the balance and capacity pools."""
+        if self._store.load_counter(_CATALOGUE):
+            return
+        options = SeedOptions(seed=self._seed or 0, balance=self._settings.balance)
+        seeded = [copy.deepcopy(r) for rt in self.registry for r in (rt.seed(options) if rt.seed else ())]
+        for position, record in enumerate(seeded):
+            # Negative sequence numbers: a stable catalogue order that leaves the id counter alone.
+            record.seq = position - len(seeded)
+            if record.id not in self._records[record.type]:
+                self._add(record)
+        self._store.put_many(r for r in seeded if self._records[r.type].get(r.id) is r)
+        self._store.save_counter(1, _CATALOGUE)
 
     def _check_known(
-        self, rt: ResourceType, attributes: dict[str, Any], relationships: dict[str, Any], version: str
+        self,
+        rt: ResourceType,
+        attributes: dict[str, Any],
+        relationships: dict[str, Any],
+        version: str,
+        creating: bool,
     ) -> None:
         """Unknown names are a 400 (jsonapi-resources "Param not allowed"); read-only ones are ignored."""
         for name in attributes:
             attr = rt.attribute(name)
-            if attr is None or not attr.visible_in(version):
+            if attr is None or not attr.visible_in(version) or (attr.create_only and not creating):
                 raise errors.param_not_allowed(name)
         for name in relationships:
             rel = rt.relationship(name)
-            if rel is None or not rel.visible_in(version) or rel.name != name:
+            if rel is None or not rel.visible_in(version) or rel.name != name or not rel.writable:
                 raise errors.param_not_allowed(name)
 
     def _build_attributes(
@@ -302,9 +441,12 @@ class Account:
             result = {r.name: ([] if r.to_many else None) for r in rt.relationships if r.inverse is None}
         inverse: list[tuple[Relationship, list[str]]] = []
         for rel in rt.relationships:
+            payload = given.get(rel.name)
+            if rel.required and existing is None and not (isinstance(payload, dict) and payload.get("data")):
+                problems.append(FieldError(f"/data/relationships/{rel.name}", rel.name, BLANK))
+                continue
             if rel.name not in given:
                 continue
-            payload = given[rel.name]
             data = payload.get("data", ...) if isinstance(payload, dict) else ...
             ids = self._linkage_ids(rel, data)
             if ids is None:
@@ -341,7 +483,7 @@ class Account:
                 wanted = member.id in ids
                 if wanted != linked:
                     member.relationships[rel.inverse] = record.id if wanted else None
-                    self._store.put(member)
+                    self._persist(member)
 
     def _forget_references(self, type_name: str, record_id: str) -> None:
         for rt in self.registry:
@@ -356,7 +498,7 @@ class Account:
                         record.relationships[rel.name] = [v for v in value if v != record_id]
                     else:
                         continue
-                    self._store.put(record)
+                    self._persist(record)
 
     def _check_unique(self, rt: ResourceType, record: Record) -> list[FieldError]:
         problems = []

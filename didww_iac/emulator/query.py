@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from didww_iac.emulator import errors
-from didww_iac.emulator.schema import Record, Registry, ResourceType
-
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 100
+from didww_iac.emulator.behaviour import AccountView
+from didww_iac.emulator.schema import Filter, Record, Registry, ResourceType
 
 IncludeTree = dict[str, "IncludeTree"]
 
@@ -18,7 +17,7 @@ IncludeTree = dict[str, "IncludeTree"]
 @dataclass
 class Page:
     number: int = 1
-    size: int = DEFAULT_PAGE_SIZE
+    size: int = 50
 
 
 @dataclass
@@ -28,18 +27,21 @@ class CollectionQuery:
     page: Page = field(default_factory=Page)
 
 
-def parse_include(raw: str | None, rt: ResourceType, registry: Registry) -> IncludeTree:
-    """``include=a,b.c`` as a tree of relationship names, each checked against its type."""
+def parse_include(raw: str | None, rt: ResourceType, registry: Registry, version: str) -> IncludeTree:
+    """``include=a,b.c`` as a tree of relationship names, each checked against its type.
+
+    A relationship to a type this emulator does not serve (a DID's identity) may be included as
+    a leaf: its linkage renders as null and nothing is side-loaded."""
     tree: IncludeTree = {}
     for path in filter(None, (raw or "").split(",")):
-        node, current = tree, rt
+        node: IncludeTree = tree
+        current: ResourceType | None = rt
         for name in path.strip().split("."):
-            rel = current.relationship(name)
-            target = registry.get(rel.target) if rel else None
-            if rel is None or target is None:
-                raise errors.invalid_include(name, current.name)
+            rel = current.relationship(name) if current else None
+            if current is None or rel is None or not rel.visible_in(version):
+                raise errors.invalid_include(name, current.name if current else rt.name)
             node = node.setdefault(rel.name, {})
-            current = target
+            current = registry.get(rel.target)
     return tree
 
 
@@ -48,14 +50,13 @@ def parse_collection_query(params: Mapping[str, str], rt: ResourceType, version:
     for key, value in params.items():
         if key.startswith("filter[") and key.endswith("]"):
             name = key[len("filter[") : -1]
-            spec = next((f for f in rt.filters if f.name == name and f.visible_in(version)), None)
-            if spec is None:
+            if rt.filter(name, version) is None:
                 raise errors.filter_not_allowed(name)
             query.filters[name] = value.split(",")
     query.sort = _parse_sort(params.get("sort"), rt, version)
     query.page = Page(
         number=_page_value(params, "number", 1, None),
-        size=_page_value(params, "size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
+        size=_page_value(params, "size", rt.page_size, rt.max_page_size),
     )
     return query
 
@@ -90,35 +91,94 @@ def value_at(record: Record, path: str) -> Any:
     return value
 
 
+class Resolver:
+    """Values at a dotted path that may start with relationships: ``did_group.country.id``."""
+
+    def __init__(self, account: AccountView, registry: Registry) -> None:
+        self.account = account
+        self.registry = registry
+
+    def values(self, record: Record, path: str) -> list[Any]:
+        current = [record]
+        parts = path.split(".")
+        for index, part in enumerate(parts):
+            rt = self.registry.get(current[0].type) if current else None
+            rel = rt.relationship(part) if rt else None
+            if rel is None or rel.name != part:
+                rest = ".".join(parts[index:])
+                return [value_at(r, rest) for r in current]
+            current = [
+                target
+                for r in current
+                for i in self.account.related_ids(r, part)
+                if (target := self.account.find(rel.target, i)) is not None
+            ]
+        return current
+
+    def first(self, record: Record, path: str) -> Any:
+        found = self.values(record, path)
+        return found[0] if found else None
+
+
 def _as_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return "" if value is None else str(value)
 
 
-def apply_filters(records: list[Record], rt: ResourceType, query: CollectionQuery) -> list[Record]:
+def _matches(spec: Filter, found: list[Any], wanted: list[str]) -> bool:
+    if spec.all_of:
+        have = {_as_text(v) for value in found for v in (value if isinstance(value, list) else [value])}
+        return all(w in have for w in wanted)
+    texts = [_as_text(v) for value in found for v in (value if isinstance(value, list) else [value])]
+    if spec.contains:
+        return any(w.lower() in t.lower() for t in texts for w in wanted)
+    if spec.case_insensitive:
+        lowered = {w.lower() for w in wanted}
+        return any(t.lower() in lowered for t in texts)
+    return any(t in wanted for t in texts)
+
+
+def apply_filters(
+    records: list[Record], rt: ResourceType, query: CollectionQuery, resolver: Resolver, version: str
+) -> list[Record]:
     for name, wanted in query.filters.items():
-        spec = next(f for f in rt.filters if f.name == name)
-        if spec.contains:
-            needles = [w.lower() for w in wanted]
-            records = [
-                r for r in records if any(n in _as_text(value_at(r, spec.path)).lower() for n in needles)
-            ]
+        spec = rt.filter(name, version)
+        assert spec is not None  # checked when the query was parsed
+        if spec.match is not None:
+            matcher = spec.match
+            records = [r for r in records if matcher(resolver.account, r, wanted)]
         else:
-            records = [r for r in records if _as_text(value_at(r, spec.path)) in wanted]
+            records = [r for r in records if _matches(spec, resolver.values(r, spec.path), wanted)]
     return records
 
 
-def apply_sort(records: list[Record], query: CollectionQuery) -> list[Record]:
+def apply_sort(
+    records: list[Record], rt: ResourceType, query: CollectionQuery, resolver: Resolver
+) -> list[Record]:
     # Without sort, DIDWW orders by its own ids, i.e. creation order (records arrive by seq).
     # Stable sorts applied from the last key to the first give multi-key order; nulls go last
     # ascending and first descending, as in PostgreSQL.
     for name, descending in reversed(query.sort):
-        present = [r for r in records if value_at(r, name) is not None]
-        missing = [r for r in records if value_at(r, name) is None]
-        present.sort(key=lambda r: value_at(r, name), reverse=descending)
-        records = missing + present if descending else present + missing
+        attr = rt.attribute(name)
+        # Money is stored as strings; "10.0" must sort after "9.0".
+        numeric = attr is not None and attr.kind == "decimal"
+        keyed = [(_sort_key(resolver.first(r, name), numeric), r) for r in records]
+        present = [(k, r) for k, r in keyed if k is not None]
+        missing = [r for k, r in keyed if k is None]
+        present.sort(key=lambda pair: pair[0], reverse=descending)
+        ordered = [r for _, r in present]
+        records = missing + ordered if descending else ordered + missing
     return records
+
+
+def _sort_key(value: Any, numeric: bool) -> Any:
+    if numeric and value is not None:
+        try:
+            return Decimal(str(value))
+        except ArithmeticError:
+            return value
+    return value
 
 
 def paginate(records: list[Record], page: Page) -> list[Record]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -16,8 +17,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from didww_iac.emulator import errors
-from didww_iac.emulator.jsonapi import Document, Renderer
+from didww_iac.emulator.jsonapi import Document, FragmentCache, Renderer, encode
 from didww_iac.emulator.query import (
+    Resolver,
     apply_filters,
     apply_sort,
     paginate,
@@ -25,7 +27,7 @@ from didww_iac.emulator.query import (
     parse_include,
 )
 from didww_iac.emulator.runtime import Emulator
-from didww_iac.emulator.schema import ResourceType
+from didww_iac.emulator.schema import Operation, ResourceType
 
 JSONAPI = "application/vnd.api+json"
 METHODS = ["GET", "POST", "PATCH", "DELETE"]
@@ -36,7 +38,7 @@ def jsonapi_response(
 ) -> Response:
     if document is None:
         return Response(status_code=status, headers=headers)
-    return Response(json.dumps(document), status_code=status, media_type=JSONAPI, headers=headers)
+    return Response(encode(document), status_code=status, media_type=JSONAPI, headers=headers)
 
 
 def error_response(error: errors.ApiError) -> Response:
@@ -88,6 +90,7 @@ class V3Handler:
     def __init__(self, emulator: Emulator) -> None:
         self.emulator = emulator
         self.account = emulator.account
+        self.cache = FragmentCache()
 
     async def endpoint(self, request: Request) -> Response:
         try:
@@ -105,62 +108,124 @@ class V3Handler:
         if request.method in ("POST", "PATCH"):
             check_content_type(request.headers.get("content-type"))
         version = self.emulator.resolve_version(request.headers.get("x-didww-api-version"))
-        parts = [p for p in request.path_params.get("path", "").split("/") if p]
-        rt = self.account.registry.get(parts[0]) if parts else None
-        if rt is None or len(parts) > 2:
-            raise errors.route_not_found(request.url.path)
-        renderer = Renderer(self.account, version, str(request.base_url).rstrip("/") + "/v3")
-        record_id = parts[1] if len(parts) == 2 else None
-        include = parse_include(request.query_params.get("include"), rt, self.account.registry)
-        action = self._action(request, rt, record_id, version, renderer, include)
+        route = self._route(request, version)
+        base_url = str(request.base_url).rstrip("/") + "/v3"
+        renderer = Renderer(self.account, version, base_url, self.cache)
+        include = parse_include(request.query_params.get("include"), route.rt, self.account.registry, version)
+        action = self._action(request, route, version, renderer, include)
         if request.method in ("POST", "PATCH"):
-            data = await _document_data(request, rt, record_id)
+            data = await _document_data(request, route.rt, route.record_id)
             return await run_in_threadpool(action, data)
+        if request.method == "GET":
+            # Reads are short and rarely touch the disk (only when a due timer fires): a hop to a
+            # worker thread would cost about a quarter of a GET, and the lock serialises them anyway.
+            return action(None)
         return await run_in_threadpool(action, None)
 
-    def _action(
-        self,
-        request: Request,
-        rt: ResourceType,
-        record_id: str | None,
-        version: str,
-        renderer: Renderer,
-        include: dict[str, Any],
-    ) -> Callable[[dict[str, Any] | None], Response]:
-        """The work to run on a worker thread, under the account lock so it sees one snapshot."""
-        account = self.account
+    def _route(self, request: Request, version: str) -> Target:
+        """Which type, record and relationship a path names, and the operation the method asks."""
+        parts = [p for p in request.path_params.get("path", "").split("/") if p]
+        rt = self.account.registry.by_segment(parts[0]) if parts else None
         method = request.method
+        if rt is None or len(parts) > 4 or (len(parts) == 4 and parts[2] != "relationships"):
+            raise errors.route_not_found(request.url.path)
+        if rt.singleton_path is not None:
+            if len(parts) > 1:
+                raise errors.route_not_found(request.url.path)
+            operation = "show" if method == "GET" else str(_OPERATIONS.get((method, False), method))
+            self.account.check_allowed(rt.name, operation, version)
+            return Target(rt, None, None, None, operation)
+        record_id = parts[1] if len(parts) > 1 else None
+        relationship = parts[-1] if len(parts) > 2 else None
+        if relationship is not None:
+            rel = rt.relationship(relationship)
+            if method != "GET" or rel is None or rel.name != relationship or not rel.visible_in(version):
+                raise errors.route_not_found(request.url.path)
+            return Target(rt, record_id, relationship, len(parts) == 4, "show")
+        found = _OPERATIONS.get((method, record_id is not None))
+        if found is None:
+            raise errors.route_not_found(request.url.path)
+        self.account.check_allowed(rt.name, found, version)
+        return Target(rt, record_id, None, None, found)
+
+    def _action(
+        self, request: Request, route: Target, version: str, renderer: Renderer, include: dict[str, Any]
+    ) -> Callable[[dict[str, Any] | None], Response]:
+        """The work to run (inline for reads, on a worker thread for writes) under the account lock,
+        so it sees one snapshot; due timers fire first, so no request sees an overdue order."""
+        account = self.account
+        rt, record_id = route.rt, route.record_id
 
         def run(data: dict[str, Any] | None) -> Response:
             with account.locked():
-                if method == "GET" and record_id is None:
+                account.advance()
+                if rt.singleton_path is not None:
+                    return jsonapi_response(renderer.one(account.singleton(rt.name), include), 200)
+                if route.relationship is not None and record_id is not None:
+                    return self._relationship(route, record_id, renderer)
+                if route.operation == "list":
                     return self._list(request, rt, version, renderer, include)
-                if method == "GET" and record_id is not None:
+                if route.operation == "show" and record_id is not None:
                     return jsonapi_response(renderer.one(account.get(rt.name, record_id), include), 200)
-                if method == "POST" and record_id is None and data is not None:
-                    return jsonapi_response(
-                        renderer.one(account.create(rt.name, data, version), include), 201
-                    )
-                if method == "PATCH" and record_id is not None and data is not None:
+                if route.operation == "create" and data is not None:
+                    record = account.create(rt.name, data, version)
+                    return jsonapi_response(renderer.one(record, include, with_type_meta=False), 201)
+                if route.operation == "update" and record_id is not None and data is not None:
                     record = account.update(rt.name, record_id, data, version)
-                    return jsonapi_response(renderer.one(record, include), 200)
-                if method == "DELETE" and record_id is not None:
-                    account.delete(rt.name, record_id)
+                    return jsonapi_response(renderer.one(record, include, with_type_meta=False), 200)
+                if route.operation == "delete" and record_id is not None:
+                    account.delete(rt.name, record_id, version)
                     return jsonapi_response(None, 204)
             raise errors.route_not_found(request.url.path)
 
         return run
 
+    def _relationship(self, route: Target, record_id: str, renderer: Renderer) -> Response:
+        record = self.account.get(route.rt.name, record_id)
+        rel = route.rt.relationship(route.relationship or "")
+        assert rel is not None  # checked by _route
+        ids = self.account.related_ids(record, rel.name)
+        if route.linkage:
+            return jsonapi_response(renderer.linkage(record, rel, ids), 200)
+        return jsonapi_response(renderer.related(route.rt, rel, ids), 200)
+
     def _list(
         self, request: Request, rt: ResourceType, version: str, renderer: Renderer, include: dict[str, Any]
     ) -> Response:
         query = parse_collection_query(request.query_params, rt, version)
-        records = apply_sort(apply_filters(self.account.records(rt.name), rt, query), query)
+        resolver = Resolver(self.account, self.account.registry)
+        records = apply_filters(self.account.listed(rt.name), rt, query, resolver, version)
+        records = apply_sort(records, rt, query, resolver)
         if not rt.paginated:
-            return jsonapi_response(renderer.many(records, len(records), include, None, rt.name, []), 200)
+            shown = records[: rt.list_limit] if rt.list_limit is not None else records
+            doc = renderer.many(shown, len(records), include, None, rt.name, [], records)
+            return jsonapi_response(doc, 200)
         page = paginate(records, query.page)
         params = list(request.query_params.multi_items())
-        return jsonapi_response(renderer.many(page, len(records), include, query.page, rt.name, params), 200)
+        doc = renderer.many(page, len(records), include, query.page, rt.name, params, records)
+        return jsonapi_response(doc, 200)
+
+
+# (method, names a record) -> operation
+_OPERATIONS: dict[tuple[str, bool], Operation] = {
+    ("GET", False): "list",
+    ("POST", False): "create",
+    ("GET", True): "show",
+    ("PATCH", True): "update",
+    ("DELETE", True): "delete",
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a /v3 path and method name: the type, a record id, a relationship (and whether it is
+    the linkage URL), the operation."""
+
+    rt: ResourceType
+    record_id: str | None
+    relationship: str | None
+    linkage: bool | None
+    operation: str
 
 
 def v3_routes(emulator: Emulator) -> list[Route]:

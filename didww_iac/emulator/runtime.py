@@ -7,6 +7,8 @@ import random
 import threading
 from typing import Any, Literal
 
+from didww_iac.emulator import money
+from didww_iac.emulator.behaviour import AccountSettings
 from didww_iac.emulator.config import SUPPORTED_VERSIONS, EmulatorConfig, FaultSettings
 from didww_iac.emulator.models import Account
 from didww_iac.emulator.ratelimit import SlidingWindowLimiter
@@ -21,7 +23,10 @@ class Emulator:
     def __init__(self, config: EmulatorConfig | None = None) -> None:
         self.config = config or EmulatorConfig()
         self._store = open_store(self.config.state_file)
-        self.account = Account(build_registry(), self._store, self.config.api_version, self.config.seed)
+        settings = AccountSettings(order_delay=self.config.order_delay, balance=self.config.balance)
+        self.account = Account(
+            build_registry(), self._store, self.config.api_version, self.config.seed, settings
+        )
         self.api_keys = frozenset(self.config.api_keys)
         self.limiter = SlidingWindowLimiter(self.config.rate_limit)
         self.request_log = RequestLog(self.config.request_log or self.config.admin)
@@ -35,6 +40,19 @@ class Emulator:
         if version not in SUPPORTED_VERSIONS:
             raise ValueError(f"unsupported api_version {version!r}")
         self.account.api_version = version
+
+    def set_balance(self, value: object) -> str:
+        """Set the prepaid balance (admin); returns it as the API renders it."""
+        rendered = money.balance(money.parse(value))
+        record = self.account.singleton("balances")
+        self.account.patch_raw(record.type, record.id, {"balance": rendered})
+        return rendered
+
+    def set_order_delay(self, seconds: object) -> None:
+        delay = float(seconds)  # type: ignore[arg-type]
+        if delay < 0:
+            raise ValueError("order_delay must be 0 or more seconds")
+        self.account.settings.order_delay = delay
 
     def resolve_version(self, requested: str | None) -> str:
         """A newer known version switches this response; older or invalid values are ignored."""
@@ -85,6 +103,7 @@ class Emulator:
     # -- lifecycle --------------------------------------------------------------------------
 
     def reset(self) -> None:
+        self.account.settings.order_delay = self.config.order_delay
         self.account.reset()
         self.account.api_version = self.config.api_version
         self.limiter.reset()

@@ -1,8 +1,9 @@
 """Declarations of resource types: the data the generic machinery in models.py reads.
 
 A resource type is a name, its attributes (with defaults, validation rules and the API versions
-they exist in), its relationships, filters and sort keys, plus a ``Behaviour`` object for the few
-rules that are not plain data (version translations, cross-field checks, computed meta).
+they exist in), its relationships, filters and sort keys, the operations it offers, plus a
+``Behaviour`` object (behaviour.py) for the few rules that are not plain data (version
+translations, cross-field checks, computed meta, side effects of orders and reservations).
 """
 
 from __future__ import annotations
@@ -174,6 +175,8 @@ class ResourceType:
     singleton_path: str | None = None
     # False for POSTs that are actions, not resources (voice_out_trunk_regenerate_credentials).
     stored: bool = True
+    # False for types reached only through include (stock_keeping_units): no /v3/<type> route.
+    routable: bool = True
     include_aliases: Mapping[str, str] = field(default_factory=dict)
     behaviour: Behaviour = field(default_factory=Behaviour)
     # Records present in every account (catalogue data such as POPs), as JSON records.
@@ -216,6 +219,13 @@ class Registry:
 
     def names(self) -> list[str]:
         return list(self._types)
+
+    def by_segment(self, segment: str) -> ResourceType | None:
+        """The type a URL segment names: its name, or its path when it is a singleton (balance)."""
+        for rt in self._types.values():
+            if rt.routable and (rt.singleton_path or rt.name) == segment:
+                return rt
+        return None
 
 
 __all__ = [

@@ -10,6 +10,8 @@ import uvicorn
 from didww_iac.emulator.app import create_app
 from didww_iac.emulator.config import (
     DEFAULT_API_KEY,
+    DEFAULT_BALANCE,
+    DEFAULT_ORDER_DELAY,
     DEFAULT_RATE_LIMIT,
     LATEST_VERSION,
     EmulatorConfig,
@@ -42,6 +44,8 @@ def serve(
     admin: bool = False,
     *,
     faults: FaultSettings | None = None,
+    order_delay: float = DEFAULT_ORDER_DELAY,
+    balance: str = DEFAULT_BALANCE,
 ) -> None:
     config = EmulatorConfig(
         api_version=api_version,
@@ -51,12 +55,15 @@ def serve(
         state_file=Path(state_file) if state_file else None,
         admin=admin,
         faults=faults or FaultSettings(),
+        order_delay=order_delay,
+        balance=balance,
     )
     emulator = Emulator(config)
     display_host = f"[{host}]" if ":" in host else host
     print(f"DIDWW API v3 emulator: http://{display_host}:{port}/v3/", flush=True)
     print(f"API key: {config.api_keys[0]}", flush=True)
     print(f"API version: {config.api_version}", flush=True)
+    print(f"Orders complete after: {config.order_delay:g} s", flush=True)
     if admin:
         print(f"Admin API: http://{display_host}:{port}/__emulator/", flush=True)
     try:

@@ -38,7 +38,8 @@ class RunningEmulator:
 @contextmanager
 def running_emulator(**options: Any) -> Iterator[RunningEmulator]:
     """Start an emulator; ``options`` are ``EmulatorConfig`` fields (``api_version``, ``api_keys``,
-    ``rate_limit``, ``seed``, ``state_file``, ``admin``, ``request_log``, ``faults``).
+    ``rate_limit``, ``seed``, ``state_file``, ``admin``, ``request_log``, ``faults``,
+    ``order_delay``, ``balance``).
 
     Unlike the CLI, the admin API is on unless ``admin=False`` is passed.
     """

@@ -8,7 +8,7 @@ import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from didww_iac.api import ClientSettings, DidwwClient
+from didww_iac.api import ClientSettings, DidwwClient, RequestStats
 from didww_iac.settings import API_KEY_CONFIG, API_KEY_ENV, LOCAL_EMULATOR_API_KEY
 
 
@@ -46,6 +46,11 @@ def resolve_api_key(configured: str | None, connection: Connection) -> str:
 
 _clients: dict[tuple[Connection, str], DidwwClient] = {}
 _clients_lock = threading.Lock()
+
+
+def all_client_stats() -> list[RequestStats]:
+    with _clients_lock:
+        return [client.stats for client in _clients.values()]
 
 
 def shared_client(connection: Connection, api_key: str) -> DidwwClient:

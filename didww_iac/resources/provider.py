@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, ClassVar, TypeVar
 
 from pulumi.dynamic import (
@@ -23,8 +24,9 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from didww_iac import run_stats
 from didww_iac.api import DidwwClient, DidwwError, NotFoundError, Ref, Resource, ServerError, TransportError
-from didww_iac.resources.connection import Connection, resolve_api_key, shared_client
+from didww_iac.resources.connection import Connection, all_client_stats, resolve_api_key, shared_client
 from didww_iac.resources.diffing import compare
 from didww_iac.resources.errors import SOURCE_LOCATION, explain
 from didww_iac.resources.live_index import LiveIndex
@@ -111,6 +113,8 @@ class DidwwProvider(ResourceProvider):
             return call()
         except DidwwError as exc:
             raise explain(self.spec, action, exc, props) from None
+        finally:
+            run_stats.publish(all_client_stats())
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         return self._explained("create", props, lambda: self._create(props))
@@ -150,7 +154,7 @@ class DidwwProvider(ResourceProvider):
                     attributes=self._attributes(props),
                     relationships=self._relationships(props),
                 )
-                return self._get(created.id) if self.spec.include else created
+                return self._as_written(created, props)
             except (TransportError, ServerError):
                 # The POST may have reached DIDWW with its answer lost: look before trying again.
                 if not ref:
@@ -192,8 +196,7 @@ class DidwwProvider(ResourceProvider):
             attributes={k: v for k, v in self._attributes(news).items() if k in changed},
             relationships={k: v for k, v in self._relationships(news).items() if k in changed},
         )
-        if self.spec.include:
-            resource = self._get(id_)
+        resource = self._as_written(resource, _declared_over(olds, news))
         self.index.put(resource)
         return UpdateResult(self._outputs(resource, news))
 
@@ -215,13 +218,34 @@ class DidwwProvider(ResourceProvider):
         changed = {c.field for c in compare(self.spec, live, props)}
         if not changed:
             return existing
-        self.client.update(
+        updated = self.client.update(
             self.spec.api_type,
             existing.id,
             attributes={k: v for k, v in self._attributes(props).items() if k in changed},
             relationships={k: v for k, v in self._relationships(props).items() if k in changed},
         )
-        return self._get(existing.id)
+        return self._as_written(updated, _declared_over(live, props))
+
+    def _as_written(self, resource: Resource, props: dict[str, Any]) -> Resource:
+        """DIDWW answers a write with links only for relationships; after a successful write they
+        hold what was sent (or what they held before), so no extra GET is needed to know them."""
+        rels = dict(resource.relationships)
+        filled = set()
+        for f in self.spec.fields:
+            value = props.get(f.name)
+            if f.kind is Kind.ATTRIBUTE or f.name in resource.loaded_relationships or value is None:
+                continue
+            assert f.related_type is not None
+            if f.kind is Kind.TO_MANY:
+                rels[f.name] = [Ref(f.related_type, v) for v in value]
+            else:
+                rels[f.name] = Ref(f.related_type, value) if value else None
+            filled.add(f.name)
+        if not filled:
+            return resource
+        return replace(
+            resource, relationships=rels, loaded_relationships=resource.loaded_relationships | filled
+        )
 
     def _attributes(self, props: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -256,6 +280,11 @@ class DidwwProvider(ResourceProvider):
             else:
                 outs[f.name] = sorted(r.id for r in rel) if isinstance(rel, list) else []
         return outs
+
+
+def _declared_over(before: dict[str, Any], declared: dict[str, Any]) -> dict[str, Any]:
+    """What a resource holds after a write that sent `declared` (None = left as it was)."""
+    return {**before, **{k: v for k, v in declared.items() if v is not None}}
 
 
 def _without_nones(value: Any) -> Any:

@@ -219,7 +219,7 @@ def test_read_timeout_retries_get_until_spent_and_never_retries_post() -> None:
 
 def test_connect_errors_are_retried_even_for_post() -> None:
     s = ClientSettings(
-        api_key="k",
+        api_key="k-0123456789ab",
         endpoint=f"http://127.0.0.1:{free_port()}/v3/",
         max_attempts=3,
         backoff_base=0.01,

@@ -85,13 +85,13 @@ def test_memory_limiters_with_the_same_bucket_share_the_budget(clock: FakeClock)
 
 
 def test_process_limiters_are_shared_by_bucket_id() -> None:
-    s = ClientSettings(api_key="same-key", endpoint="emulator")
+    s = ClientSettings(api_key="same-key-0123456789", endpoint="emulator")
     a, b = make_limiter(s), make_limiter(s)
     assert isinstance(a, MemoryLimiter) and isinstance(b, MemoryLimiter)
     assert a._log is b._log
-    other = make_limiter(ClientSettings(api_key="other-key", endpoint="emulator"))
+    other = make_limiter(ClientSettings(api_key="other-key-0123456789", endpoint="emulator"))
     assert isinstance(other, MemoryLimiter) and other._log is not a._log
-    assert isinstance(make_limiter(ClientSettings(api_key="k", rate_limit=0)), NoLimiter)
+    assert isinstance(make_limiter(ClientSettings(api_key="k-0123456789ab", rate_limit=0)), NoLimiter)
 
 
 def test_threads_block_and_never_exceed(tmp_path: Path) -> None:

@@ -88,3 +88,8 @@ def test_bucket_id_is_a_hash_shared_by_equal_settings() -> None:
     c = ClientSettings(api_key=KEY + "x", endpoint="emulator")
     assert a.bucket_id == b.bucket_id != c.bucket_id
     assert KEY not in a.bucket_id
+
+
+def test_a_key_too_short_to_redact_safely_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="too short"):
+        ClientSettings(api_key="abc")

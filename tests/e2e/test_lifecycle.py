@@ -62,8 +62,9 @@ def test_create_noop_update_delete_destroy(project: Project) -> None:
     assert members == {trunks["PBX"]["id"], trunks["Mobile"]["id"]}
     # Every create sends an external reference derived from the resource's URN parts.
     assert pbx["external_reference_id"] == "didww-iac:didww-iac:e2e:voice_in_trunks:pbx"
-    # The command ends by listing what exists, with DIDWW ids.
+    # The command ends by listing what exists, with DIDWW ids, and what it cost in API requests.
     assert str(trunks["PBX"]["id"]) in out
+    assert "DIDWW API: " in out and " 0 x 429" in out
 
     # 2. The state holds no API key; the provider is pickled by reference to its class.
     state_text = project.state_file("e2e").read_text()

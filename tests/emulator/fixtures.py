@@ -190,3 +190,128 @@ def patch(
     if rels:
         data["relationships"] = {name: {"data": value} for name, value in rels.items()}
     return {"data": data}
+
+
+# -- catalogue, orders, DIDs (Coverage and Inventory Resources) ---------------------------------
+
+DID_GROUP_ATTRIBUTES_2022 = {"prefix", "features", "is_metered", "area_name", "allow_additional_channels"}
+DID_GROUP_ATTRIBUTES_2026 = DID_GROUP_ATTRIBUTES_2022 | {"service_restrictions"}
+DID_GROUP_META = {"needs_registration", "is_available", "available_dids_enabled", "total_count"}
+SKU_ATTRIBUTES = {"setup_price", "monthly_price", "channels_included_count"}
+
+ORDER_ATTRIBUTES_2022 = {
+    "amount",
+    "status",
+    "created_at",
+    "reference",
+    "description",
+    "items",
+    "callback_url",
+    "callback_method",
+}
+ORDER_ATTRIBUTES_2026 = ORDER_ATTRIBUTES_2022 | {"external_reference_id"}
+DID_ITEM_ATTRIBUTES = {
+    "qty",
+    "nrc",
+    "mrc",
+    "prorated_mrc",
+    "billed_from",
+    "billed_to",
+    "setup_price",
+    "monthly_price",
+    "did_group_id",
+}
+CAPACITY_ITEM_ATTRIBUTES = {
+    "qty",
+    "nrc",
+    "mrc",
+    "prorated_mrc",
+    "billed_from",
+    "billed_to",
+    "capacity_pool_id",
+}
+
+DID_ATTRIBUTES_2022 = {
+    "blocked",
+    "capacity_limit",
+    "description",
+    "terminated",
+    "awaiting_registration",
+    "number",
+    "expires_at",
+    "channels_included_count",
+    "created_at",
+    "billing_cycles_count",
+    "pending_removal",
+    "dedicated_channels_count",
+}
+DID_ATTRIBUTES_2026 = DID_ATTRIBUTES_2022 | {"emergency_enabled"}
+DID_RELATIONSHIPS_2022 = {
+    "did_group",
+    "order",
+    "voice_in_trunk",
+    "voice_in_trunk_group",
+    "capacity_pool",
+    "shared_capacity_group",
+    "address_verification",
+}
+DID_RELATIONSHIPS_2026 = DID_RELATIONSHIPS_2022 | {
+    "emergency_calling_service",
+    "emergency_verification",
+    "identity",
+}
+
+CAPACITY_POOL_ATTRIBUTES = {
+    "name",
+    "renew_date",
+    "total_channels_count",
+    "assigned_channels_count",
+    "minimum_limit",
+    "minimum_qty_per_order",
+    "setup_price",
+    "monthly_price",
+    "metered_rate",
+}
+SHARED_GROUP_ATTRIBUTES_2022 = {"name", "shared_channels_count", "created_at", "metered_channels_count"}
+SHARED_GROUP_ATTRIBUTES_2026 = SHARED_GROUP_ATTRIBUTES_2022 | {"external_reference_id"}
+
+
+def did_item(sku_id: str, **attributes: Any) -> dict[str, Any]:
+    """A ``did_order_items`` entry: ``qty``, ``available_did_id``, ``did_reservation_id`` or
+    ``nanpa_prefix_id`` as in the recorded "Create DID order" requests."""
+    return {"type": "did_order_items", "attributes": {"sku_id": sku_id, **attributes}}
+
+
+def capacity_item(capacity_pool_id: str, qty: int) -> dict[str, Any]:
+    return {"type": "capacity_order_items", "attributes": {"capacity_pool_id": capacity_pool_id, "qty": qty}}
+
+
+def order(*items: dict[str, Any], **attributes: Any) -> dict[str, Any]:
+    return {"data": {"type": "orders", "attributes": {**attributes, "items": list(items)}}}
+
+
+def reservation(available_did_id: str, description: str = "DIDWW") -> dict[str, Any]:
+    return {
+        "data": {
+            "type": "did_reservations",
+            "attributes": {"description": description},
+            "relationships": {"available_did": {"data": identifier("available_dids", available_did_id)}},
+        }
+    }
+
+
+def shared_capacity_group(
+    pool_id: str, name: str = "Sample Capacity Group", shared: int = 3, metered: int = 5, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "data": {
+            "type": "shared_capacity_groups",
+            "attributes": {
+                "name": name,
+                "shared_channels_count": shared,
+                "metered_channels_count": metered,
+                **extra,
+            },
+            "relationships": {"capacity_pool": {"data": identifier("capacity_pools", pool_id)}},
+        }
+    }

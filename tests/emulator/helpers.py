@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
+from didww_iac.emulator.testing import RunningEmulator
 
 from .fixtures import JSONAPI
 
@@ -41,3 +44,37 @@ def assert_validation_error(response: httpx.Response, pointer: str, detail: str)
 def relationship_links(base_url: str, type_name: str, record_id: str, name: str) -> dict[str, str]:
     own = f"{base_url}{type_name}/{record_id}"
     return {"self": f"{own}/relationships/{name}", "related": f"{own}/{name}"}
+
+
+@dataclass(frozen=True)
+class Group:
+    """A seeded DID group: its id, its SKUs (cheapest first) and the numbers it has in stock."""
+
+    id: str
+    sku_ids: list[str]
+    stock: list[dict[str, Any]]
+
+
+def group(client: httpx.Client, area_name: str) -> Group:
+    doc = client.get("did_groups", params={"filter[area_name]": area_name, "include": "stock_keeping_units"})
+    data = doc.json()["data"][0]
+    skus = [s["id"] for s in data["relationships"]["stock_keeping_units"]["data"]]
+    stock = client.get("available_dids", params={"filter[did_group.id]": data["id"]}).json()["data"]
+    return Group(data["id"], skus, stock)
+
+
+def balance(client: httpx.Client) -> str:
+    return str(client.get("balance").json()["data"]["attributes"]["balance"])
+
+
+def tick(emu: RunningEmulator, seconds: float | None = None) -> None:
+    body = {} if seconds is None else {"seconds": seconds}
+    httpx.post(emu.admin_url + "clock/tick", json=body).raise_for_status()
+
+
+def set_account(emu: RunningEmulator, **changes: Any) -> None:
+    httpx.patch(emu.admin_url + "account", json=changes).raise_for_status()
+
+
+def ids(doc: dict[str, Any]) -> list[str]:
+    return [str(d["id"]) for d in doc["data"]]

@@ -131,3 +131,21 @@ def test_rate_limit_can_be_changed_via_admin(client: httpx.Client, admin: httpx.
     admin.patch("account", json={"rate_limit": None})
     assert client.get("pops").status_code == 200
     assert admin.patch("account", json={"api_version": "1999-01-01"}).status_code == 400
+
+
+def test_account_and_clock_admin(admin: httpx.Client) -> None:
+    account = admin.get("account").json()
+    assert (account["order_delay"], account["balance"]) == (2.0, "100.00")
+    changed = admin.patch("account", json={"order_delay": 0.5, "balance": "12.5"}).json()
+    assert (changed["order_delay"], changed["balance"]) == (0.5, "12.50")
+    for bad in ({"order_delay": -1}, {"balance": "x"}, {"colour": "red"}):
+        assert admin.patch("account", json=bad).status_code == 400
+    before = admin.get("clock").json()
+    assert before["offset"] == 0
+    after = admin.post("clock/tick", json={"seconds": 3600}).json()
+    assert after["offset"] == 3600 and after["now"] > before["now"]
+    assert admin.post("clock/tick", json={"seconds": -5}).status_code == 400
+    assert admin.post("clock/tick", json={"seconds": True}).status_code == 400
+    admin.post("reset")
+    assert admin.get("clock").json()["offset"] == 0
+    assert admin.get("account").json()["order_delay"] == 2.0

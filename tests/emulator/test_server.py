@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from didww_iac.emulator.__main__ import parse_args
 from didww_iac.emulator.config import DEFAULT_API_KEY
@@ -34,11 +35,17 @@ def test_parse_args_defaults_and_flags() -> None:
         ["a", "b"],
     )
     assert (args.admin, args.state, args.seed) == (True, "x.db", 7)
+    assert (defaults.order_delay, defaults.balance) == (2.0, "100.00")
+    orders = parse_args(["--order-delay", "0.5", "--balance", "20"])
+    assert (orders.order_delay, orders.balance) == (0.5, "20")
+    with pytest.raises(SystemExit):
+        parse_args(["--order-delay", "-1"])
 
 
 def test_module_entry_point_serves_and_prints_base_url(tmp_path: Path) -> None:
     port = _free_port()
     flags = ["--port", str(port), "--api-version", "2022-05-10", "--state", str(tmp_path / "s.db")]
+    flags += ["--order-delay", "0"]
     command = [sys.executable, "-m", "didww_iac.emulator", *flags]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -57,6 +64,16 @@ def test_module_entry_point_serves_and_prints_base_url(tmp_path: Path) -> None:
                 time.sleep(0.05)
         assert response.status_code == 200
         assert response.json()["meta"]["api_version"] == "2022-05-10"
+        assert process.stdout.readline().strip() == "API version: 2022-05-10"
+        assert process.stdout.readline().strip() == "Orders complete after: 0 s"
+        headers = {"Api-Key": DEFAULT_API_KEY, "Content-Type": "application/vnd.api+json"}
+        sku = httpx.get(
+            f"http://127.0.0.1:{port}/v3/did_groups?include=stock_keeping_units", headers=headers
+        ).json()["included"][0]["id"]
+        item = {"type": "did_order_items", "attributes": {"sku_id": sku, "qty": 1}}
+        body = {"data": {"type": "orders", "attributes": {"items": [item]}}}
+        placed = httpx.post(f"http://127.0.0.1:{port}/v3/orders", json=body, headers=headers)
+        assert placed.json()["data"]["attributes"]["status"] == "Completed"  # --order-delay 0
         assert httpx.get(f"http://127.0.0.1:{port}/__emulator/state").status_code == 404
     finally:
         process.terminate()

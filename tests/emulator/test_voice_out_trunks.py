@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import httpx
 
-from didww_iac.emulator.testing import running_emulator
+from didww_iac.emulator.testing import RunningEmulator, running_emulator
 
 from .conftest import api_client
-from .fixtures import V2022, VOICE_OUT_ATTRIBUTES_2022, VOICE_OUT_ATTRIBUTES_2026, patch, voice_out_trunk
+from .fixtures import (
+    V2022,
+    VOICE_OUT_ATTRIBUTES_2022,
+    VOICE_OUT_ATTRIBUTES_2026,
+    did_item,
+    identifier,
+    patch,
+    voice_out_trunk,
+)
 from .helpers import assert_validation_error, created, single_error
 
 OLD = {"X-DIDWW-API-Version": V2022}
@@ -123,3 +131,81 @@ def test_2022_account_uses_flat_fields_stored_as_authentication_method() -> None
         assert method["type"] == "credentials_and_ip"
         assert method["attributes"]["allowed_sip_ips"] == ["192.168.1.1/32"]
         assert method["attributes"]["username"].startswith(attributes["username"][:2])
+
+
+def _regenerate(client: httpx.Client, trunk_id: str) -> httpx.Response:
+    body = {
+        "data": {
+            "type": "voice_out_trunk_regenerate_credentials",
+            "relationships": {"voice_out_trunk": {"data": {"id": trunk_id, "type": "voice_out_trunks"}}},
+        }
+    }
+    return client.post("voice_out_trunk_regenerate_credentials", json=body)
+
+
+def test_regenerate_credentials(client: httpx.Client) -> None:
+    trunk = created(client, "voice_out_trunks", voice_out_trunk())
+    before = trunk["attributes"]["authentication_method"]["attributes"]
+    response = _regenerate(client, trunk["id"])
+    assert response.status_code == 201
+    # As recorded: the trunk's id under this type, nothing else.
+    assert response.json() == {
+        "data": {"id": trunk["id"], "type": "voice_out_trunk_regenerate_credentials"},
+        "meta": {"api_version": "2026-04-16"},
+    }
+    after = client.get(f"voice_out_trunks/{trunk['id']}").json()["data"]["attributes"][
+        "authentication_method"
+    ]
+    assert after["attributes"]["username"] != before["username"]
+    assert after["attributes"]["password"] != before["password"]
+    assert after["attributes"]["allowed_sip_ips"] == before["allowed_sip_ips"]
+    assert_validation_error(
+        _regenerate(client, "457bf47d-446d-41cd-91c3-dfbda7bf0753"),
+        "/data/relationships/voice_out_trunk",
+        "voice_out_trunk - is invalid",
+    )
+    twilio = {"type": "twilio", "attributes": {"twilio_account_sid": "AC1"}}
+    other = created(client, "voice_out_trunks", voice_out_trunk(name="Twilio", authentication_method=twilio))
+    assert _regenerate(client, other["id"]).status_code == 422
+    assert client.get("voice_out_trunk_regenerate_credentials").status_code == 405
+
+
+def test_dids_relationship(client: httpx.Client, emu: RunningEmulator) -> None:
+    httpx.patch(emu.admin_url + "account", json={"order_delay": 0}).raise_for_status()
+    sku = client.get("did_groups", params={"include": "stock_keeping_units"}).json()["included"][0]["id"]
+    placed = created(
+        client, "orders", {"data": {"type": "orders", "attributes": {"items": [did_item(sku, qty=2)]}}}
+    )
+    dids = [d["id"] for d in client.get("dids", params={"filter[order.id]": placed["id"]}).json()["data"]]
+    body = voice_out_trunk()
+    body["data"]["relationships"] = {"dids": {"data": [identifier("dids", i) for i in dids]}}
+    response = client.post("voice_out_trunks?include=dids", json=body)
+    assert response.status_code == 201
+    trunk = response.json()
+    assert trunk["data"]["relationships"]["dids"]["data"] == [identifier("dids", i) for i in dids]
+    assert {i["id"] for i in trunk["included"]} == set(dids)
+    trunk_id = trunk["data"]["id"]
+    both = patch(
+        "voice_out_trunks", trunk_id, {"allow_any_did_as_cli": True}, dids=[identifier("dids", dids[0])]
+    )
+    assert_validation_error(
+        client.patch(f"voice_out_trunks/{trunk_id}", json=both),
+        "/data/relationships/dids",
+        "dids - must be blank when allow_any_did_as_cli is true",
+    )
+    # Left out of the payload, the explicit DIDs are unassigned.
+    any_cli = patch("voice_out_trunks", trunk_id, {"allow_any_did_as_cli": True})
+    updated = client.patch(f"voice_out_trunks/{trunk_id}?include=dids", json=any_cli).json()
+    assert updated["data"]["relationships"]["dids"]["data"] == []
+    emergency = patch(
+        "voice_out_trunks",
+        trunk_id,
+        {"emergency_enable_all": True},
+        emergency_dids=[identifier("dids", dids[1])],
+    )
+    assert client.patch(f"voice_out_trunks/{trunk_id}", json=emergency).status_code == 422
+    unknown = voice_out_trunk(name="Other")
+    unknown["data"]["relationships"] = {"dids": {"data": [identifier("dids", "nope")]}}
+    assert_validation_error(
+        client.post("voice_out_trunks", json=unknown), "/data/relationships/dids", "dids - is invalid"
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import string
 from typing import Any
 
+from didww_iac.emulator.behaviour import AccountOps
 from didww_iac.emulator.errors import FieldError
 from didww_iac.emulator.resources.common import V2022, V2026, created_at, external_reference_id
 from didww_iac.emulator.resources.voice_in import MEDIA_ENCRYPTION_MODES
@@ -77,7 +78,7 @@ class VoiceOutTrunkBehaviour(Behaviour):
         }
         return translated
 
-    def render_virtual(self, version: str, record: Record, attr: Attr) -> Any:
+    def render_virtual(self, account: AccountView, version: str, record: Record, attr: Attr) -> Any:
         method = record.attributes.get("authentication_method") or {}
         fields = method.get("attributes", {})
         if attr.name == "allowed_sip_ips":
@@ -85,6 +86,24 @@ class VoiceOutTrunkBehaviour(Behaviour):
         secret = fields.get(attr.name)
         # 2022-05-10 shows credentials masked, e.g. "91********".
         return f"{secret[:2]}********" if isinstance(secret, str) else None
+
+    def reconcile(
+        self, account: AccountView, record: Record, existing: Record | None, given: set[str]
+    ) -> list[FieldError]:
+        """``allow_any_did_as_cli`` excludes explicit ``dids``, ``emergency_enable_all`` explicit
+        ``emergency_dids``: naming them is a 422, leaving them out unassigns them (docs)."""
+        problems = []
+        for flag, relationship in (
+            ("allow_any_did_as_cli", "dids"),
+            ("emergency_enable_all", "emergency_dids"),
+        ):
+            if not record.attributes.get(flag):
+                continue
+            if relationship in given and record.relationships.get(relationship):
+                message = f"must be blank when {flag} is true"
+                problems.append(FieldError(f"/data/relationships/{relationship}", relationship, message))
+            record.relationships[relationship] = []
+        return problems
 
     def validate(self, account: AccountView, record: Record, existing: Record | None) -> list[FieldError]:
         method = record.attributes.get("authentication_method") or {}
@@ -147,4 +166,36 @@ VOICE_OUT_TRUNKS = ResourceType(
     ),
     sorts=("name", "created_at", "allow_any_did_as_cli", "threshold_reached", "external_reference_id"),
     behaviour=VoiceOutTrunkBehaviour(),
+)
+
+
+class RegenerateCredentialsBehaviour(Behaviour):
+    """POST voice_out_trunk_regenerate_credentials: new username and password for the trunk."""
+
+    def validate(self, account: AccountView, record: Record, existing: Record | None) -> list[FieldError]:
+        trunk = account.find("voice_out_trunks", record.relationships.get("voice_out_trunk") or "")
+        method = (trunk.attributes.get("authentication_method") or {}) if trunk else {}
+        if trunk is not None and method.get("type") != "credentials_and_ip":
+            # Only credentials_and_ip trunks have credentials to regenerate.
+            return [FieldError("/data/relationships/voice_out_trunk", "voice_out_trunk", "is invalid")]
+        return []
+
+    def action(self, ops: AccountOps, record: Record) -> Record:
+        trunk = ops.find("voice_out_trunks", record.relationships["voice_out_trunk"])
+        assert trunk is not None  # checked by the linkage validation
+        ctx = DefaultContext(rng=ops.rng, now=ops.now_iso())
+        fields = trunk.attributes["authentication_method"]["attributes"]
+        fields["username"], fields["password"] = _credential(ctx), _credential(ctx)
+        ops.save(trunk)
+        # The recorded 201 answers with the trunk's id and this type, nothing else.
+        return Record(record.type, trunk.id, 0, {}, {})
+
+
+VOICE_OUT_TRUNK_REGENERATE_CREDENTIALS = ResourceType(
+    name="voice_out_trunk_regenerate_credentials",
+    attributes=(),
+    relationships=(Relationship("voice_out_trunk", "voice_out_trunks", required=True),),
+    operations=frozenset({"create"}),
+    stored=False,
+    behaviour=RegenerateCredentialsBehaviour(),
 )

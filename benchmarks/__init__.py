@@ -1,0 +1,1 @@
+"""Benchmarks: run all with `make bench` (python -m benchmarks); never part of `make test`."""

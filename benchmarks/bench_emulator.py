@@ -184,17 +184,13 @@ def report(title: str, figures: Figures, is_read: bool) -> None:
     )
     if figures.server_cpu_ms:
         per_core = 1000 / figures.server_cpu_ms
-        print(
-            f"  {'':<22} server {figures.server_cpu_ms:.2f} ms CPU/request (~{per_core:.0f} req/s per core)"
-        )
+        print(f"  {'':<22} server {figures.server_cpu_ms:.2f} ms CPU/request (~{per_core:.0f} req/s per core)")
     if is_read:
         print(f"  {'':<22} {figures.rate / READ_TARGET:.2f} x the {READ_TARGET:.0f} req/s read target")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=3.0, help="duration of each scenario")
     parser.add_argument("--processes", type=int, default=2, help="client processes")
     parser.add_argument("--clients", type=int, default=4, help="client threads per process")
@@ -203,8 +199,7 @@ def main() -> None:
 
     with emulator_process() as (base_url, pid), client_for(base_url) as setup:
         trunks = [
-            setup.post("voice_in_trunks", json=sip_trunk(f"seed-{i}")).json()["data"]["id"]
-            for i in range(args.records)
+            setup.post("voice_in_trunks", json=sip_trunk(f"seed-{i}")).json()["data"]["id"] for i in range(args.records)
         ]
         print(
             f"emulator over loopback on {os.cpu_count()} CPUs: {args.processes} processes x {args.clients} "

@@ -74,9 +74,7 @@ def api_requests(emu: RunningEmulator) -> tuple[int, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--resources", type=int, default=40)
     parser.add_argument("--rate", type=float, default=20.0)
     args = parser.parse_args()
@@ -105,9 +103,7 @@ def main() -> None:
 
         # The same through the bare engine (no didww-iac command around it): what the providers
         # cost, apart from the command's validation and summary.
-        didww_engine = Engine(
-            didww, "bench", extra_env={"PULUMI_CONFIG_PASSPHRASE": "bench", "DIDWW_API_KEY": KEY}
-        )
+        didww_engine = Engine(didww, "bench", extra_env={"PULUMI_CONFIG_PASSPHRASE": "bench", "DIDWW_API_KEY": KEY})
         bare = [str(didww_engine.pulumi), "--stack", "bench", "--non-interactive", "--yes"]
         timed([bare[0], "destroy", *bare[1:]], didww_engine.env(), didww)
         api_requests(emu)

@@ -13,8 +13,10 @@ from rich.console import Console
 from rich.table import Table
 
 from didww_iac import local_emulator, run_stats
+from didww_iac.api import DidwwError
 from didww_iac.drift import DriftReport, report_from_preview
 from didww_iac.engine import Engine, EngineError
+from didww_iac.resources.connection import Connection, MissingApiKeyError, resolve_api_key, shared_client
 from didww_iac.settings import LOCAL_EMULATOR_API_KEY, LOCAL_EMULATOR_PORT
 from didww_iac.stack import Stack, StackFileError, load_stack, stack_path
 
@@ -71,7 +73,7 @@ def _operate(verb: str, project_dir: Path, stack: str, extra: list[str], refresh
 
 def _print_outputs(engine: Engine) -> None:
     table = Table(title=f"stack {engine.stack}")
-    for column in ("type", "logical name", "DIDWW name"):
+    for column in ("type", "logical name", "name, number or reference"):
         table.add_column(column)
     table.add_column("id", no_wrap=True, min_width=36)  # a DIDWW id is a 36-character UUID
     for api_type, resources in sorted(engine.outputs().items()):
@@ -176,6 +178,47 @@ def _print_drift(report: DriftReport) -> None:
 
 
 @app.command()
+def catalogue(
+    stack: StackOpt = "local",
+    project_dir: ProjectOpt = Path("."),
+    country: Annotated[str | None, typer.Option(help="ISO code, e.g. US.")] = None,
+) -> None:
+    """List DID groups and their SKUs (the `sku_id` an order item takes) at the stack's endpoint.
+
+    The API key comes from DIDWW_API_KEY (the local emulator needs none)."""
+    declared = _validated(project_dir, stack)
+    if declared.endpoint == "emulator":
+        local_emulator.ensure_running(project_dir)
+    connection = Connection(declared.endpoint, declared.api_version, declared.rate_limit, declared.limiter)
+    try:
+        client = shared_client(connection, resolve_api_key(None, connection))
+        groups = client.list("did_groups", include=["stock_keeping_units", "country"])
+    except (DidwwError, MissingApiKeyError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    table = Table(title=f"DID groups at {declared.endpoint}")
+    for column in ("country", "area", "prefix", "sku_id", "monthly", "setup", "channels included"):
+        table.add_column(column, no_wrap=column == "sku_id")
+    for group in groups:
+        iso = getattr(group.related("country"), "attributes", {}).get("iso")
+        if country and str(iso).upper() != country.upper():
+            continue
+        skus = group.related("stock_keeping_units")
+        for sku in skus if isinstance(skus, list) else []:
+            a = sku.attributes
+            table.add_row(
+                str(iso),
+                str(group.attributes.get("area_name")),
+                str(group.attributes.get("prefix")),
+                sku.id,
+                str(a.get("monthly_price")),
+                str(a.get("setup_price")),
+                str(a.get("channels_included_count")),
+            )
+    out.print(table)
+
+
+@app.command()
 def outputs(stack: StackOpt = "local", project_dir: ProjectOpt = Path(".")) -> None:
     """List the resources the stack manages (names and ids)."""
     _print_outputs(Engine(project_dir.resolve(), stack))
@@ -198,9 +241,7 @@ def pulumi(
 def emulator(
     host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = LOCAL_EMULATOR_PORT,
-    state: Annotated[
-        Path | None, typer.Option(help="SQLite file that keeps the account across restarts.")
-    ] = None,
+    state: Annotated[Path | None, typer.Option(help="SQLite file that keeps the account across restarts.")] = None,
     api_version: Annotated[str, typer.Option(help="The account's default API version.")] = "2026-04-16",
     rate_limit: Annotated[float, typer.Option(help="Requests per second per API key (0: off).")] = 20.0,
     seed: Annotated[int, typer.Option(help="Seed of the generated catalogue.")] = 0,

@@ -89,9 +89,7 @@ def report_from_preview(stack: str, preview: dict[str, Any]) -> DriftReport:
     return DriftReport(stack, drifts)
 
 
-def _property_drifts(
-    spec: ResourceSpec, live: dict[str, Any], declared: dict[str, Any]
-) -> list[PropertyDrift]:
+def _property_drifts(spec: ResourceSpec, live: dict[str, Any], declared: dict[str, Any]) -> list[PropertyDrift]:
     # The engine masks secret outputs even with --show-secrets: those fields cannot be compared
     # here (the provider's own diff, which sees them, already decided the resource drifted).
     masked = {k for k, v in live.items() if v == SECRET_MASK}

@@ -63,9 +63,7 @@ class Engine:
         env.update(self.extra_env)
         return env
 
-    def run(
-        self, args: Sequence[str], capture: bool = False, check: bool = True
-    ) -> subprocess.CompletedProcess[str]:
+    def run(self, args: Sequence[str], capture: bool = False, check: bool = True) -> subprocess.CompletedProcess[str]:
         cmd = [str(self.pulumi), *args, "--non-interactive"]
         (self.project_dir / ".state").mkdir(exist_ok=True)
         proc = subprocess.run(
@@ -79,9 +77,7 @@ class Engine:
         )
         if check and proc.returncode != 0:
             detail = (proc.stderr or proc.stdout or "").strip() if capture else ""
-            raise EngineError(
-                f"pulumi {args[0]} failed (exit {proc.returncode}){': ' + detail if detail else ''}"
-            )
+            raise EngineError(f"pulumi {args[0]} failed (exit {proc.returncode}){': ' + detail if detail else ''}")
         return proc
 
     def ensure_stack(self) -> None:
@@ -119,18 +115,14 @@ class Engine:
         except json.JSONDecodeError:
             preview = {}
         if proc.returncode != 0:
-            messages = [
-                d.get("message", "") for d in preview.get("diagnostics", []) if d.get("severity") == "error"
-            ]
+            messages = [d.get("message", "") for d in preview.get("diagnostics", []) if d.get("severity") == "error"]
             detail = "\n".join(m.strip() for m in messages if m) or proc.stderr.strip()
             raise EngineError(f"pulumi preview failed (exit {proc.returncode}): {detail}")
         return preview
 
     def last_changes(self) -> dict[str, int]:
         """What the latest update did, e.g. {"same": 4} or {"create": 1, "update": 2}."""
-        proc = self.run(
-            ["stack", "history", "--stack", self.stack, "--json", "--page-size", "1"], capture=True
-        )
+        proc = self.run(["stack", "history", "--stack", self.stack, "--json", "--page-size", "1"], capture=True)
         history = json.loads(proc.stdout or "[]")
         changes: dict[str, int] = history[0].get("resourceChanges", {}) if history else {}
         return changes

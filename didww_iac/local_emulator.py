@@ -65,15 +65,11 @@ def ensure_running(project_dir: Path, port: int = LOCAL_EMULATOR_PORT, timeout: 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(
-                f"the emulator exited at start (exit {process.returncode}); see {data / 'emulator.log'}"
-            )
+            raise RuntimeError(f"the emulator exited at start (exit {process.returncode}); see {data / 'emulator.log'}")
         if is_running(port):
             return True
         time.sleep(0.1)
-    raise RuntimeError(
-        f"the emulator did not answer on port {port} within {timeout:.0f}s; see {data / 'emulator.log'}"
-    )
+    raise RuntimeError(f"the emulator did not answer on port {port} within {timeout:.0f}s; see {data / 'emulator.log'}")
 
 
 def stop(project_dir: Path) -> bool:

@@ -14,7 +14,7 @@ from didww_iac.resources.errors import SOURCE_LOCATION
 from didww_iac.resources.registry import RESOURCE_TYPES
 from didww_iac.settings import LATEST_API_VERSION
 from didww_iac.stack import LoadedStack, StackFileError, load, stack_path
-from didww_iac.stack.schema import VoiceInTrunk, VoiceInTrunkGroup
+from didww_iac.stack.schema import Did, Order, OrderItem, VoiceInTrunk, VoiceInTrunkGroup
 
 MAX_EXTERNAL_REFERENCE_ID = 100
 
@@ -47,9 +47,43 @@ def _group_props(group: VoiceInTrunkGroup, trunks: dict[str, Resource]) -> dict[
     return props
 
 
-def declare(
-    loaded: LoadedStack, project: str, stack_name: str, display_path: str
-) -> dict[str, dict[str, Resource]]:
+def _order_item(item: OrderItem) -> dict[str, Any]:
+    # DIDWW takes every kind of number line as did_order_items; the keys say which kind.
+    kind = "capacity_order_items" if item.capacity_pool_id is not None else "did_order_items"
+    return {"type": kind, "attributes": item.model_dump(exclude_none=True)}
+
+
+def _order_props(order: Order) -> dict[str, Any]:
+    props = order.model_dump(exclude={"items"}, exclude_none=True)
+    props["items"] = [_order_item(item) for item in order.items]
+    return props
+
+
+def _did_props(
+    did: Did, trunks: dict[str, Resource], groups: dict[str, Resource], orders: dict[str, Resource]
+) -> dict[str, Any]:
+    props = did.model_dump(
+        exclude={"number", "order", "index", "voice_in_trunk", "voice_in_trunk_group", "capacity_pool_id",
+                 "shared_capacity_group_id"},
+        exclude_none=True,
+    )  # fmt: skip
+    if did.number is not None:
+        props["lookup_number"] = did.number
+    if did.order is not None:
+        props["order_did_ids"] = orders[did.order].did_ids  # type: ignore[attr-defined]
+        props["order_index"] = did.index
+    if did.voice_in_trunk is not None:
+        props["voice_in_trunk"] = trunks[did.voice_in_trunk].id
+    if did.voice_in_trunk_group is not None:
+        props["voice_in_trunk_group"] = groups[did.voice_in_trunk_group].id
+    if did.capacity_pool_id is not None:
+        props["capacity_pool"] = did.capacity_pool_id
+    if did.shared_capacity_group_id is not None:
+        props["shared_capacity_group"] = did.shared_capacity_group_id
+    return props
+
+
+def declare(loaded: LoadedStack, project: str, stack_name: str, display_path: str) -> dict[str, dict[str, Resource]]:
     stack = loaded.stack
     connection = Connection(stack.endpoint, stack.api_version, stack.rate_limit, stack.limiter)
     declared: dict[str, dict[str, Resource]] = {}
@@ -61,10 +95,7 @@ def declare(
             "entry": f"{api_type}.{logical_name}",
             "lines": loaded.lines_under(api_type, logical_name),
         }
-        if (
-            RESOURCE_TYPES[api_type].spec.has_external_reference_id
-            and stack.api_version == LATEST_API_VERSION
-        ):
+        if RESOURCE_TYPES[api_type].spec.has_external_reference_id and stack.api_version == LATEST_API_VERSION:
             props.setdefault(
                 "external_reference_id", external_reference_id(project, stack_name, api_type, logical_name)
             )
@@ -72,19 +103,24 @@ def declare(
         declared.setdefault(api_type, {})[logical_name] = resource
         return resource
 
-    trunks = {
-        name: add("voice_in_trunks", name, _trunk_props(t)) for name, t in stack.voice_in_trunks.items()
+    trunks = {name: add("voice_in_trunks", name, _trunk_props(t)) for name, t in stack.voice_in_trunks.items()}
+    groups = {
+        name: add("voice_in_trunk_groups", name, _group_props(g, trunks))
+        for name, g in stack.voice_in_trunk_groups.items()
     }
-    for name, group in stack.voice_in_trunk_groups.items():
-        add("voice_in_trunk_groups", name, _group_props(group, trunks))
+    orders = {name: add("orders", name, _order_props(o)) for name, o in stack.orders.items()}
+    for name, did in stack.dids.items():
+        add("dids", name, _did_props(did, trunks, groups, orders))
     return declared
 
 
 def export(declared: dict[str, dict[str, Resource]]) -> None:
+    """Per type: logical name -> DIDWW id and the property people know it by (name, number...)."""
     for api_type, resources in declared.items():
+        display = RESOURCE_TYPES[api_type].spec.display
         pulumi.export(
             api_type,
-            {name: {"id": r.id, "name": r.name} for name, r in resources.items()},  # type: ignore[attr-defined]
+            {name: {"id": r.id, "name": getattr(r, display)} for name, r in resources.items()},
         )
 
 

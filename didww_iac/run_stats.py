@@ -38,7 +38,5 @@ def collect(directory: Path) -> RequestStats:
 def sum_stats(stats: Iterable[RequestStats]) -> RequestStats:
     total = RequestStats()
     for s in stats:
-        total = replace(
-            total, **{f.name: getattr(total, f.name) + getattr(s, f.name) for f in fields(RequestStats)}
-        )
+        total = replace(total, **{f.name: getattr(total, f.name) + getattr(s, f.name) for f in fields(RequestStats)})
     return total

@@ -147,9 +147,7 @@ class DidwwClient:
         seen = 0
         number = 1
         while True:
-            doc = self.request(
-                "GET", type_, params={**params, "page[number]": str(number), "page[size]": str(size)}
-            )
+            doc = self.request("GET", type_, params={**params, "page[number]": str(number), "page[size]": str(size)})
             if doc is None:
                 return
             yield doc
@@ -248,9 +246,7 @@ class DidwwClient:
                 raw = self._transport.send(method, path, params, wire_body)
             except TransportError as exc:
                 self._stats.add(transport_errors=1)
-                log.debug(
-                    "%s %s -> %s (attempt %d, throttled %.3f s)", method, shown, exc.cause, number, throttled
-                )
+                log.debug("%s %s -> %s (attempt %d, throttled %.3f s)", method, shown, exc.cause, number, throttled)
                 raise self._scrub(exc) from None
             self._stats.add(request_seconds=raw.latency)
             log.debug(

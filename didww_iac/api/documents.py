@@ -154,9 +154,7 @@ def parse_document(doc: Mapping[str, Any]) -> Document:
     index: dict[tuple[str, str], Resource] = {}
     frozen_index = MappingProxyType(index)  # filled below; resources share this live view
     raw_data = doc.get("data")
-    raw_primary = (
-        raw_data if isinstance(raw_data, list) else ([raw_data] if isinstance(raw_data, Mapping) else [])
-    )
+    raw_primary = raw_data if isinstance(raw_data, list) else ([raw_data] if isinstance(raw_data, Mapping) else [])
     included = [_resource(r, frozen_index) for r in doc.get("included") or [] if isinstance(r, Mapping)]
     primary = [_resource(r, frozen_index) for r in raw_primary]
     for r in [*included, *primary]:
@@ -164,9 +162,7 @@ def parse_document(doc: Mapping[str, Any]) -> Document:
     data: Resource | list[Resource] | None = primary if isinstance(raw_data, list) else None
     if not isinstance(raw_data, list) and primary:
         data = primary[0]
-    return Document(
-        data=data, meta=dict(doc.get("meta") or {}), links=dict(doc.get("links") or {}), included=included
-    )
+    return Document(data=data, meta=dict(doc.get("meta") or {}), links=dict(doc.get("links") or {}), included=included)
 
 
 def relationship_to_json(value: Ref | Sequence[Ref] | Resource | None) -> JsonDict:

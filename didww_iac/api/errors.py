@@ -148,17 +148,12 @@ def version_mismatch(pinned: str, answered: str, method: str, path: str, status:
         )
     else:
         why = "DIDWW did not honour the X-DIDWW-API-Version header (an invalid value is ignored too)."
-        fix = (
-            f"Check that {pinned!r} is a version DIDWW offers, "
-            f"or set the stack's api_version to {answered!r}."
-        )
+        fix = f"Check that {pinned!r} is a version DIDWW offers, or set the stack's api_version to {answered!r}."
     message = (
         f"API version mismatch: pinned {pinned}, but DIDWW answered with {answered} "
         f"({method} {path}). {why} {fix} Nothing was changed by this check."
     )
-    return VersionMismatchError(
-        message, pinned=pinned, answered=answered, method=method, path=path, status=status
-    )
+    return VersionMismatchError(message, pinned=pinned, answered=answered, method=method, path=path, status=status)
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -205,9 +200,7 @@ def _str(v: Any) -> str | None:
     return None if v is None else str(v)
 
 
-def error_from_response(
-    method: str, path: str, status: int, body: Any, retry_after: str | None = None
-) -> DidwwError:
+def error_from_response(method: str, path: str, status: int, body: Any, retry_after: str | None = None) -> DidwwError:
     """Map an HTTP error answer (status >= 400) to the matching exception."""
     details = _details(body)
     first = details[0] if details else ErrorDetail()

@@ -145,8 +145,7 @@ class ClientSettings:
         object.__setattr__(self, "base_url", resolve_endpoint(self.endpoint))
         if self.api_version not in SUPPORTED_VERSIONS:
             raise ConfigurationError(
-                f"api_version {self.api_version!r} is not supported; "
-                f"use one of {', '.join(SUPPORTED_VERSIONS)}"
+                f"api_version {self.api_version!r} is not supported; use one of {', '.join(SUPPORTED_VERSIONS)}"
             )
         _check_number("rate_limit", self.rate_limit, minimum=0.0)
         _check_number("limiter_margin", self.limiter_margin, minimum=0.0)

@@ -257,9 +257,7 @@ class Translator:
     # -- capability questions (for resource providers) ---------------------------------------------
 
     def supports_attribute(self, resource: str, attribute: str) -> bool:
-        return not any(
-            d.attribute == attribute and d.within is None for d in self._of(NewAttribute, resource)
-        )
+        return not any(d.attribute == attribute and d.within is None for d in self._of(NewAttribute, resource))
 
     def supports_operation(self, resource: str, method: str) -> bool:
         return not any(d.method == method.upper() for d in self._of(NewOperation, resource))
@@ -353,9 +351,7 @@ class Translator:
             if key in enums:
                 mapping = enums[key]
                 value = (
-                    [mapping.get(v, v) for v in value]
-                    if isinstance(value, list | tuple)
-                    else mapping.get(value, value)
+                    [mapping.get(v, v) for v in value] if isinstance(value, list | tuple) else mapping.get(value, value)
                 )
             out[renames.get(key, key)] = value
         for path in inc:

@@ -46,9 +46,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--admin", action="store_true", help="mount the test admin API under /__emulator/")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every /v3 request")
     parser.add_argument("--error-rate", type=float, default=0.0, help="share of /v3 requests answered 500")
-    parser.add_argument(
-        "--drop-rate", type=float, default=0.0, help="share of /v3 requests whose socket is closed"
-    )
+    parser.add_argument("--drop-rate", type=float, default=0.0, help="share of /v3 requests whose socket is closed")
     parser.add_argument(
         "--order-delay",
         type=_seconds,

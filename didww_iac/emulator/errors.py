@@ -130,6 +130,4 @@ def invalid_sort(name: str, type_name: str) -> ApiError:
 
 
 def invalid_page(name: str, value: str) -> ApiError:
-    return bad_request(
-        "Invalid page value", f"{value} is not a valid value for {name} page parameter.", "118"
-    )
+    return bad_request("Invalid page value", f"{value} is not a valid value for {name} page parameter.", "118")

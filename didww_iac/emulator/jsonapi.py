@@ -73,9 +73,7 @@ class Renderer:
     """Documents share stored values instead of copying them: every document is serialised under
     the account lock, before anything can change the state (copying cost most of a page)."""
 
-    def __init__(
-        self, account: Account, version: str, base_url: str, cache: FragmentCache | None = None
-    ) -> None:
+    def __init__(self, account: Account, version: str, base_url: str, cache: FragmentCache | None = None) -> None:
         self.account = account
         self.version = version
         # e.g. "http://127.0.0.1:8765/v3": relationship links are absolute, as DIDWW sends them.
@@ -225,9 +223,7 @@ class Renderer:
         doc["links"] = self._page_links(path, params, page, total)
         return doc
 
-    def _page_links(
-        self, path: str, params: Sequence[tuple[str, str]], page: Page, total: int
-    ) -> dict[str, str]:
+    def _page_links(self, path: str, params: Sequence[tuple[str, str]], page: Page, total: int) -> dict[str, str]:
         kept = [(k, v) for k, v in params if not k.startswith("page[")]
         last = last_page(total, page.size)
 

@@ -163,9 +163,7 @@ class Account:
             return []
         with self._lock:
             if rel.inverse is not None:
-                return [
-                    r.id for r in self.records(rel.target) if r.relationships.get(rel.inverse) == record.id
-                ]
+                return [r.id for r in self.records(rel.target) if r.relationships.get(rel.inverse) == record.id]
             value = record.relationships.get(rel.name)
             if value is None:
                 return []
@@ -251,9 +249,7 @@ class Account:
                 self.clock.advance(seconds)
                 self._store.save_counter(round(self.clock.offset * 1000), _CLOCK)
             else:
-                for type_name, record_id in self._timers.take(
-                    lambda t: self._type(t).behaviour.forced_by_tick
-                ):
+                for type_name, record_id in self._timers.take(lambda t: self._type(t).behaviour.forced_by_tick):
                     self._fire(type_name, record_id)
             self.advance()
 
@@ -508,9 +504,7 @@ class Account:
                 continue
             others = (r for r in self._records[rt.name].values() if r.id != record.id)
             if any(r.attributes.get(attr.name) == value for r in others):
-                problems.append(
-                    FieldError(f"/data/attributes/{attr.name}", attr.name, "has already been taken")
-                )
+                problems.append(FieldError(f"/data/attributes/{attr.name}", attr.name, "has already been taken"))
         return problems
 
 

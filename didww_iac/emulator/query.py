@@ -153,9 +153,7 @@ def apply_filters(
     return records
 
 
-def apply_sort(
-    records: list[Record], rt: ResourceType, query: CollectionQuery, resolver: Resolver
-) -> list[Record]:
+def apply_sort(records: list[Record], rt: ResourceType, query: CollectionQuery, resolver: Resolver) -> list[Record]:
     # Without sort, DIDWW orders by its own ids, i.e. creation order (records arrive by seq).
     # Stable sorts applied from the last key to the first give multi-key order; nulls go last
     # ascending and first descending, as in PostgreSQL.

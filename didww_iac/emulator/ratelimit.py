@@ -9,9 +9,7 @@ from collections.abc import Callable
 
 
 class SlidingWindowLimiter:
-    def __init__(
-        self, rate: float | None, window: float = 1.0, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, rate: float | None, window: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.rate = rate
         self._window = window
         self._clock = clock

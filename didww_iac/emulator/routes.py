@@ -33,9 +33,7 @@ JSONAPI = "application/vnd.api+json"
 METHODS = ["GET", "POST", "PATCH", "DELETE"]
 
 
-def jsonapi_response(
-    document: Document | None, status: int, headers: dict[str, str] | None = None
-) -> Response:
+def jsonapi_response(document: Document | None, status: int, headers: dict[str, str] | None = None) -> Response:
     if document is None:
         return Response(status_code=status, headers=headers)
     return Response(encode(document), status_code=status, media_type=JSONAPI, headers=headers)
@@ -80,9 +78,7 @@ async def _document_data(request: Request, rt: ResourceType, record_id: str | No
     if data.get("type") != rt.name:
         raise errors.bad_request("Invalid resource", f"{data.get('type')} is not a valid resource.", "101")
     if record_id is not None and "id" in data and data["id"] != record_id:
-        raise errors.bad_request(
-            "Key not included in URL", f"The URL does not support the key {data['id']}", "110"
-        )
+        raise errors.bad_request("Key not included in URL", f"The URL does not support the key {data['id']}", "110")
     return data
 
 

@@ -24,9 +24,7 @@ class Emulator:
         self.config = config or EmulatorConfig()
         self._store = open_store(self.config.state_file)
         settings = AccountSettings(order_delay=self.config.order_delay, balance=self.config.balance)
-        self.account = Account(
-            build_registry(), self._store, self.config.api_version, self.config.seed, settings
-        )
+        self.account = Account(build_registry(), self._store, self.config.api_version, self.config.seed, settings)
         self.api_keys = frozenset(self.config.api_keys)
         self.limiter = SlidingWindowLimiter(self.config.rate_limit)
         self.request_log = RequestLog(self.config.request_log or self.config.admin)

@@ -71,9 +71,7 @@ class SqliteStore:
             " PRIMARY KEY (type, id))"
         )
         # The id counter outlives deleted records, so an id is never handed out twice.
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)"
-        )
+        self._db.execute("CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
 
     def load(self) -> list[Record]:
         rows = self._db.execute("SELECT body FROM records ORDER BY seq").fetchall()

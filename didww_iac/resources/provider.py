@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any, ClassVar, TypeVar
 
 from pulumi.dynamic import (
+    CheckFailure,
     CheckResult,
     ConfigureRequest,
     CreateResult,
@@ -93,8 +94,13 @@ class DidwwProvider(ResourceProvider):
 
     # --- Pulumi's CRUD contract -------------------------------------------------------------
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        return CheckResult(news, [])
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        failures = []
+        for f in self.spec.fields:
+            # olds are empty for a resource that does not exist yet.
+            if f.create_only and olds and olds.get(f.name) != news.get(f.name):
+                failures.append(CheckFailure(f.name, f.create_only_hint or f"{f.name} cannot change after create"))
+        return CheckResult(news, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changes = compare(self.spec, olds, news)
@@ -133,9 +139,14 @@ class DidwwProvider(ResourceProvider):
         """A resource with this create's external_reference_id already exists when an earlier
         `up` crashed or timed out after DIDWW made it: adopt it instead of making a duplicate."""
         ref = props.get(EXTERNAL_REFERENCE_ID)
-        if not ref or not self._has_external_reference or not self.spec.refresh_by_listing:
+        if not ref or not self._has_external_reference:
             return None
-        found = self.index.find_by_external_reference(ref)
+        if self.spec.refresh_by_listing:
+            found = self.index.find_by_external_reference(ref)
+        else:
+            # Types not listed whole (orders) are looked up by their reference: one request.
+            matches = self.client.list(self.spec.api_type, filters={EXTERNAL_REFERENCE_ID: ref})
+            found = matches[0] if matches else None
         if found is not None:
             log.warning(
                 "%s with external_reference_id %s exists already: adopting %s",
@@ -190,20 +201,20 @@ class DidwwProvider(ResourceProvider):
 
     def _update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         changed = {c.field for c in compare(self.spec, olds, news)}
-        resource = self.client.update(
-            self.spec.api_type,
-            id_,
-            attributes={k: v for k, v in self._attributes(news).items() if k in changed},
-            relationships={k: v for k, v in self._relationships(news).items() if k in changed},
-        )
+        attributes = {k: v for k, v in self._attributes(news).items() if k in changed}
+        relationships = {k: v for k, v in self._relationships(news).items() if k in changed}
+        if not attributes and not relationships:
+            # Only the tool's own settings changed: nothing to tell DIDWW.
+            return UpdateResult({**olds, **{f.name: news.get(f.name) for f in self.spec.fields if f.local}})
+        resource = self.client.update(self.spec.api_type, id_, attributes=attributes, relationships=relationships)
         resource = self._as_written(resource, _declared_over(olds, news))
         self.index.put(resource)
         return UpdateResult(self._outputs(resource, news))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self._explained("delete", props, lambda: self._delete(id_))
+        self._explained("delete", props, lambda: self._delete(id_, props))
 
-    def _delete(self, id_: str) -> None:
+    def _delete(self, id_: str, props: dict[str, Any]) -> None:
         try:
             self.client.delete(self.spec.api_type, id_)
         except NotFoundError:
@@ -243,21 +254,19 @@ class DidwwProvider(ResourceProvider):
             filled.add(f.name)
         if not filled:
             return resource
-        return replace(
-            resource, relationships=rels, loaded_relationships=resource.loaded_relationships | filled
-        )
+        return replace(resource, relationships=rels, loaded_relationships=resource.loaded_relationships | filled)
 
     def _attributes(self, props: dict[str, Any]) -> dict[str, Any]:
         return {
-            f.name: _without_nones(props[f.name])
-            for f in self.spec.writable_fields
+            f.name: _wire_value(props[f.name])
+            for f in self.spec.sent_fields
             if f.kind is Kind.ATTRIBUTE and props.get(f.name) is not None
         }
 
     def _relationships(self, props: dict[str, Any]) -> dict[str, Any]:
         """Declared relationships only: an empty string clears a to-one, [] clears a to-many."""
         rels: dict[str, Any] = {}
-        for f in self.spec.writable_fields:
+        for f in self.spec.sent_fields:
             value = props.get(f.name)
             if f.kind is Kind.ATTRIBUTE or value is None:
                 continue
@@ -271,6 +280,9 @@ class DidwwProvider(ResourceProvider):
     def _outputs(self, resource: Resource, props: dict[str, Any]) -> dict[str, Any]:
         outs: dict[str, Any] = {ADOPT_ID: props.get(ADOPT_ID), SOURCE_LOCATION: props.get(SOURCE_LOCATION)}
         for f in self.spec.fields:
+            if f.local or f.kept_from_input:
+                outs[f.name] = props.get(f.name)
+                continue
             if f.kind is Kind.ATTRIBUTE:
                 outs[f.name] = resource.attributes.get(f.name)
                 continue
@@ -287,7 +299,13 @@ def _declared_over(before: dict[str, Any], declared: dict[str, Any]) -> dict[str
     return {**before, **{k: v for k, v in declared.items() if v is not None}}
 
 
-def _without_nones(value: Any) -> Any:
+def _wire_value(value: Any) -> Any:
+    """A declared value as DIDWW expects it: unset keys left out, and whole numbers as integers
+    (the engine carries every number as a float; DIDWW refuses 2.0 where it wants 2)."""
     if isinstance(value, dict):
-        return {k: _without_nones(v) for k, v in value.items() if v is not None}
+        return {k: _wire_value(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_wire_value(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     return value

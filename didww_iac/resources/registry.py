@@ -9,7 +9,9 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from didww_iac.resources.connection import Connection
+from didww_iac.resources.dids import DIDS, Did, DidProvider
 from didww_iac.resources.errors import SOURCE_LOCATION
+from didww_iac.resources.orders import ORDERS, Order, OrderProvider
 from didww_iac.resources.provider import ADOPT_ID, DidwwProvider
 from didww_iac.resources.spec import ResourceSpec
 from didww_iac.resources.voice_in_trunk_groups import (
@@ -48,5 +50,7 @@ RESOURCE_TYPES: dict[str, ResourceType] = {
     for t in (
         ResourceType(VOICE_IN_TRUNK_GROUPS, VoiceInTrunkGroupProvider, VoiceInTrunkGroup),
         ResourceType(VOICE_IN_TRUNKS, VoiceInTrunkProvider, VoiceInTrunk),
+        ResourceType(ORDERS, OrderProvider, Order),
+        ResourceType(DIDS, DidProvider, Did),
     )
 }

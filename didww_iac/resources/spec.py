@@ -40,6 +40,15 @@ class FieldSpec:
     # For polymorphic nested objects: the stack file's key per nested `type`
     # (sip_configurations -> sip).
     nested_stack_names: Mapping[str, str] = field(default_factory=dict)
+    # Sent on create only; DIDWW cannot change it afterwards (an order's items). A later change
+    # is refused before anything is sent, with `create_only_hint` telling the user what to do.
+    create_only: bool = False
+    create_only_hint: str = ""
+    # A setting of the tool itself (what to do on delete, how long to wait): never sent,
+    # changing it only updates the state.
+    local: bool = False
+    # Outputs keep the declared value rather than DIDWW's (which comes back in another shape).
+    kept_from_input: bool = False
     # Nested keys holding credentials (a SIP auth password). When the stack declares one, the
     # whole field is stored as a Pulumi secret; otherwise it stays readable for diffs and drift.
     secret_keys: frozenset[str] = frozenset()
@@ -62,6 +71,8 @@ class ResourceSpec:
     # Whether the type carries `external_reference_id` (API 2026-04-16), used to make creates
     # idempotent and to adopt resources that already exist.
     has_external_reference_id: bool = True
+    # The property shown as the resource's name in summaries (name, number, reference).
+    display: str = "name"
     # Refresh by listing the whole collection once per run (see live_index.py). Off for types
     # whose accounts hold far more resources than a stack manages.
     refresh_by_listing: bool = True
@@ -73,6 +84,11 @@ class ResourceSpec:
     @property
     def writable_fields(self) -> tuple[FieldSpec, ...]:
         return tuple(f for f in self.fields if f.writable)
+
+    @property
+    def sent_fields(self) -> tuple[FieldSpec, ...]:
+        """What DIDWW receives on a write."""
+        return tuple(f for f in self.fields if f.writable and not f.local)
 
     @property
     def output_names(self) -> tuple[str, ...]:

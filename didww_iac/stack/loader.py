@@ -96,10 +96,7 @@ def load(path: Path) -> LoadedStack:
     try:
         stack = Stack.model_validate(document)
     except ValidationError as exc:
-        problems = [
-            Problem(_line_of(document, err["loc"]), _dotted(err["loc"]), _message(err))
-            for err in exc.errors()
-        ]
+        problems = [Problem(_line_of(document, err["loc"]), _dotted(err["loc"]), _message(err)) for err in exc.errors()]
         raise StackFileError(path, problems) from None
     problems = _reference_problems(stack, document)
     if problems:
@@ -135,7 +132,42 @@ def _line_of(document: Any, loc: Sequence[int | str]) -> int | None:
 
 
 def _reference_problems(stack: Stack, document: CommentedMap) -> list[Problem]:
-    """Cross-references by logical name: members must exist and belong to one group only."""
+    """Cross-references by logical name: members must exist and belong to one group only;
+    DIDs must name declared trunks, groups and orders, and no number may be claimed twice."""
+    problems = _membership_problems(stack, document)
+
+    def refused(loc: tuple[str | int, ...], message: str) -> None:
+        problems.append(Problem(_line_of(document, loc), _dotted(loc), message))
+
+    targets: dict[str, dict[str, Any]] = {
+        "voice_in_trunk": dict(stack.voice_in_trunks),
+        "voice_in_trunk_group": dict(stack.voice_in_trunk_groups),
+    }
+    claimed: dict[tuple[str, str], str] = {}
+    for name, did in stack.dids.items():
+        for setting, declared in targets.items():
+            target = getattr(did, setting)
+            if target is not None and target not in declared:
+                known = ", ".join(sorted(declared)) or "none declared"
+                refused(("dids", name, setting), f"no entry named '{target}' under {setting}s (known: {known})")
+        if did.order is not None:
+            order = stack.orders.get(did.order)
+            if order is None:
+                known = ", ".join(sorted(stack.orders)) or "none declared"
+                refused(("dids", name, "order"), f"no order named '{did.order}' (known: {known})")
+            elif did.index >= order.numbers:
+                refused(
+                    ("dids", name, "index"),
+                    f"order '{did.order}' delivers {order.numbers} numbers: index must be below {order.numbers}",
+                )
+        key = ("order", f"{did.order}#{did.index}") if did.order else ("number", str(did.number or did.adopt_id))
+        if key in claimed:
+            refused(("dids", name), f"the same number is already declared by dids.{claimed[key]}")
+        claimed.setdefault(key, name)
+    return problems
+
+
+def _membership_problems(stack: Stack, document: CommentedMap) -> list[Problem]:
     problems: list[Problem] = []
     owner: dict[str, str] = {}
     for group_name, group in stack.voice_in_trunk_groups.items():

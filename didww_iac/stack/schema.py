@@ -79,9 +79,7 @@ class VoiceInTrunk(Strict):
     external_reference_id: ExternalReferenceId | None = None
     sip: SipConfiguration | None = None
     pstn: PstnConfiguration | None = None
-    adopt_id: str | None = Field(
-        None, description="Adopt this existing DIDWW trunk id instead of creating one."
-    )
+    adopt_id: str | None = Field(None, description="Adopt this existing DIDWW trunk id instead of creating one.")
 
     @model_validator(mode="after")
     def _one_configuration(self) -> VoiceInTrunk:
@@ -98,6 +96,88 @@ class VoiceInTrunkGroup(Strict):
     adopt_id: str | None = None
 
 
+class OrderItem(Strict):
+    """One line of an order. The kind follows from the keys: `qty` alone buys that many numbers of
+    the SKU; `available_did_id` or `did_reservation_id` buys that one number; `nanpa_prefix_id`
+    with `qty` buys US/Canada numbers of that prefix; `capacity_pool_id` with `qty` buys channels."""
+
+    sku_id: str | None = None
+    qty: int | None = Field(None, ge=1)
+    available_did_id: str | None = None
+    did_reservation_id: str | None = None
+    nanpa_prefix_id: str | None = None
+    capacity_pool_id: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> OrderItem:
+        if self.capacity_pool_id is not None:
+            if self.qty is None or self.sku_id is not None:
+                raise ValueError("a capacity item takes `capacity_pool_id` and `qty` (no `sku_id`)")
+            return self
+        if self.sku_id is None:
+            raise ValueError("an item needs `sku_id` (or `capacity_pool_id` for channels)")
+        singles = [k for k in ("available_did_id", "did_reservation_id") if getattr(self, k) is not None]
+        if len(singles) > 1 or (singles and (self.qty is not None or self.nanpa_prefix_id is not None)):
+            raise ValueError("`available_did_id` and `did_reservation_id` each buy one number: no `qty` with them")
+        if not singles and self.qty is None:
+            raise ValueError("say how many numbers with `qty`")
+        return self
+
+    @property
+    def numbers(self) -> int:
+        """How many DIDs this item delivers."""
+        if self.capacity_pool_id is not None:
+            return 0
+        return self.qty if self.qty is not None else 1
+
+
+class Order(Strict):
+    items: list[OrderItem] = Field(min_length=1)
+    allow_back_ordering: bool | None = None
+    external_reference_id: ExternalReferenceId | None = None
+    callback_url: str | None = None
+    callback_method: Literal["get", "post"] | None = None
+    on_delete: Literal["refuse", "release", "forget"] = Field(
+        "refuse",
+        description="When the entry is removed after completion: refuse (default), release (terminate "
+        "its numbers) or forget (stop managing, keep the numbers).",
+    )
+    wait_timeout_seconds: int = Field(600, ge=1, le=86400)
+    adopt_id: str | None = None
+
+    @property
+    def numbers(self) -> int:
+        return sum(item.numbers for item in self.items)
+
+
+class Did(Strict):
+    """A number in the account, found by `number`, `adopt_id`, or `order` + `index`."""
+
+    number: str | None = None
+    order: LogicalName | None = None
+    index: int = Field(0, ge=0, description="Which number of the order (0-based, in number order).")
+    adopt_id: str | None = None
+    description: str | None = None
+    capacity_limit: int | None = Field(None, ge=0)
+    billing_cycles_count: int | None = Field(None, ge=0)
+    terminated: bool | None = None
+    dedicated_channels_count: int | None = Field(None, ge=0)
+    voice_in_trunk: LogicalName | None = None
+    voice_in_trunk_group: LogicalName | None = None
+    capacity_pool_id: str | None = None
+    shared_capacity_group_id: str | None = None
+    on_delete: Literal["detach", "terminate"] = "detach"
+
+    @model_validator(mode="after")
+    def _one_source_one_route(self) -> Did:
+        sources = [k for k in ("number", "order", "adopt_id") if getattr(self, k) is not None]
+        if len(sources) != 1:
+            raise ValueError("find the number with exactly one of `number`, `order` (+ `index`) or `adopt_id`")
+        if self.voice_in_trunk is not None and self.voice_in_trunk_group is not None:
+            raise ValueError("route to `voice_in_trunk` or `voice_in_trunk_group`, not both (DIDWW keeps one)")
+        return self
+
+
 class Stack(Strict):
     api_version: Literal["2022-05-10", "2026-04-16"] = LATEST_API_VERSION
     endpoint: str = Field("emulator", description="emulator, sandbox, production, or a URL")
@@ -105,3 +185,5 @@ class Stack(Strict):
     limiter: str = Field("sqlite", description="process, sqlite, or redis://host:port/db")
     voice_in_trunk_groups: dict[LogicalName, VoiceInTrunkGroup] = Field(default_factory=dict)
     voice_in_trunks: dict[LogicalName, VoiceInTrunk] = Field(default_factory=dict)
+    orders: dict[LogicalName, Order] = Field(default_factory=dict)
+    dids: dict[LogicalName, Did] = Field(default_factory=dict)

@@ -91,11 +91,7 @@ def test_filters_include_sort_and_pages_are_encoded() -> None:
             sort=["-name"],
         )
     q = urls[0].params
-    assert (
-        q["filter[name]"] == "x"
-        and q["filter[voice_in_trunk_group.id]"] == "a,b"
-        and q["filter[flag]"] == "true"
-    )
+    assert q["filter[name]"] == "x" and q["filter[voice_in_trunk_group.id]"] == "a,b" and q["filter[flag]"] == "true"
     assert q["include"] == "pop,voice_in_trunk_group" and q["sort"] == "-name"
     assert (q["page[number]"], q["page[size]"]) == ("1", "100")
 

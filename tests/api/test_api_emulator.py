@@ -80,8 +80,7 @@ def test_without_a_shared_limiter_the_server_does_throttle() -> None:
     """Control: two private limiters at the full rate overrun the key's budget (the tests have teeth)."""
     with running_emulator(rate_limit=20.0, request_log=True) as emu:
         clients = [
-            DidwwClient(settings_for(emu), limiter=MemoryLimiter("private", 20.0, log=SlotLog()))
-            for _ in range(2)
+            DidwwClient(settings_for(emu), limiter=MemoryLimiter("private", 20.0, log=SlotLog())) for _ in range(2)
         ]
         threads = [threading.Thread(target=_hammer, args=(c, 2, 15)) for c in clients]
         for t in threads:
@@ -283,17 +282,13 @@ def test_round_trip_of_every_emulated_shape(version: str) -> None:
             },
             {"voice_in_trunk_group": Ref("voice_in_trunk_groups", group.id)},
         )
-        pstn = c.create(
-            "voice_in_trunks", {"name": "pstn", "configuration": pstn_configuration("441234567890")}
-        )
+        pstn = c.create("voice_in_trunks", {"name": "pstn", "configuration": pstn_configuration("441234567890")})
         out = c.create(
             "voice_out_trunks",
             {
                 "name": "out",
                 "on_cli_mismatch_action": "reject_call",
-                "authentication_method": authentication_method(
-                    "credentials_and_ip", allowed_sip_ips=["192.0.2.1/32"]
-                ),
+                "authentication_method": authentication_method("credentials_and_ip", allowed_sip_ips=["192.0.2.1/32"]),
             },
         )
 
@@ -304,9 +299,7 @@ def test_round_trip_of_every_emulated_shape(version: str) -> None:
             "attributes": {"dst": "441234567890"},
         }
         auth = out.attributes["authentication_method"]
-        assert auth["type"] == "credentials_and_ip" and auth["attributes"]["allowed_sip_ips"] == [
-            "192.0.2.1/32"
-        ]
+        assert auth["type"] == "credentials_and_ip" and auth["attributes"]["allowed_sip_ips"] == ["192.0.2.1/32"]
         assert {"username", "password"} <= set(auth["attributes"])
         if version == NEW:
             assert group.attributes["external_reference_id"] == "urn:g"
@@ -332,8 +325,7 @@ def test_round_trip_of_every_emulated_shape(version: str) -> None:
         c.update("voice_in_trunks", sip.id, None, {"voice_in_trunk_group": group.ref})
         c.update("voice_in_trunks", sip.id, None, {"voice_in_trunk_group": None})
         assert (
-            c.get("voice_in_trunks", sip.id, include=["voice_in_trunk_group"]).related("voice_in_trunk_group")
-            is None
+            c.get("voice_in_trunks", sip.id, include=["voice_in_trunk_group"]).related("voice_in_trunk_group") is None
         )
         for r in (sip, pstn):
             c.delete("voice_in_trunks", r.id)
@@ -348,9 +340,7 @@ def test_validation_errors_keep_pointers() -> None:
     with running_emulator(rate_limit=None) as emu, DidwwClient(settings_for(emu)) as c:
         with pytest.raises(ValidationError) as info:
             c.create("voice_in_trunks", {"name": "x", "configuration": sip_configuration(host="h")})
-        assert any(
-            e.pointer and e.pointer.startswith("/data/attributes/configuration") for e in info.value.errors
-        )
+        assert any(e.pointer and e.pointer.startswith("/data/attributes/configuration") for e in info.value.errors)
 
 
 def test_pagination_follows_every_page_and_iter_is_lazy() -> None:
@@ -391,9 +381,7 @@ def test_api_key_appears_in_no_log_line_and_no_exception(caplog: pytest.LogCaptu
             c.create("voice_in_trunk_groups", {"name": key})  # even echoed back by the server
             calls: list[Callable[[], object]] = [
                 lambda: c.get("voice_in_trunks", key),
-                lambda: c.create(
-                    "voice_in_trunks", {"name": key, "configuration": sip_configuration(host="h")}
-                ),
+                lambda: c.create("voice_in_trunks", {"name": key, "configuration": sip_configuration(host="h")}),
             ]
             for call in calls:
                 with pytest.raises(DidwwError) as info:

@@ -86,9 +86,7 @@ def test_insufficient_funds_without_meta_2022_style() -> None:
     ],
 )
 def test_status_mapping(status: int, cls: type[DidwwError]) -> None:
-    body = _err(
-        title="Record not found", detail="The record identified by x could not be found.", code=str(status)
-    )
+    body = _err(title="Record not found", detail="The record identified by x could not be found.", code=str(status))
     exc = error_from_response("GET", "/v3/dids/x", status, body)
     assert type(exc) is cls
     assert exc.status == status and exc.method == "GET" and exc.path == "/v3/dids/x"

@@ -66,9 +66,7 @@ def test_included_resources_are_translated_too() -> None:
     assert doc["included"][0]["attributes"]["status"] == "Completed"  # input not mutated
 
 
-def _create(
-    type_: str, attributes: dict[str, Any], relationships: dict[str, Any] | None = None
-) -> dict[str, Any]:
+def _create(type_: str, attributes: dict[str, Any], relationships: dict[str, Any] | None = None) -> dict[str, Any]:
     return resource_document(type_, attributes, relationships)
 
 
@@ -94,10 +92,7 @@ def test_order_request_to_2022() -> None:
 
 def test_explicit_back_ordering_is_kept() -> None:
     canonical = _create("orders", {"allow_back_ordering": False, "items": []})
-    assert (
-        Translator(OLD).request_document("POST", canonical)["data"]["attributes"]["allow_back_ordering"]
-        is False
-    )
+    assert Translator(OLD).request_document("POST", canonical)["data"]["attributes"]["allow_back_ordering"] is False
 
 
 def test_order_update_does_not_exist_in_2022() -> None:
@@ -158,9 +153,7 @@ def test_sip_configuration_drops_2026_attributes() -> None:
         "type": "sip_configurations",
         "attributes": {"host": "h", "cnam_lookup": True, "use_did_in_ruri": False},
     }
-    doc = resource_document(
-        "voice_in_trunks", {"name": "t", "configuration": conf, "external_reference_id": "u"}
-    )
+    doc = resource_document("voice_in_trunks", {"name": "t", "configuration": conf, "external_reference_id": "u"})
     wire = Translator(OLD).request_document("POST", doc)["data"]["attributes"]
     assert wire == {"name": "t", "configuration": {"type": "sip_configurations", "attributes": {"host": "h"}}}
     pstn = {"type": "pstn_configurations", "attributes": {"dst": "123"}}
@@ -174,9 +167,7 @@ def test_did_reservation_rename_both_ways() -> None:
         "description": "d",
         "expire_at": "x",
     }
-    f, _inc, srt = Translator(OLD).query(
-        "did_reservations", {"expires_at": "x"}, None, ["-expires_at", "created_at"]
-    )
+    f, _inc, srt = Translator(OLD).query("did_reservations", {"expires_at": "x"}, None, ["-expires_at", "created_at"])
     assert f == {"expire_at": "x"} and srt == ["-expire_at", "created_at"]
 
 

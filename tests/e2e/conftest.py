@@ -71,7 +71,8 @@ class Project:
 
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[RunningEmulator]:
-    with running_emulator(api_keys=[E2E_API_KEY], rate_limit=20.0, request_log=True) as emu:
+    # Orders complete half a second after they are placed.
+    with running_emulator(api_keys=[E2E_API_KEY], rate_limit=20.0, request_log=True, order_delay=0.5) as emu:
         yield emu
 
 

@@ -26,7 +26,5 @@ def test_yaml_syntax_error(project: Project) -> None:
 
 
 def test_unknown_field(project: Project) -> None:
-    project.write_stack(
-        "typo", "voice_in_trunks:\n  pbx:\n    name: PBX\n    capacty_limit: 3\n    pstn: {dst: '1'}\n"
-    )
+    project.write_stack("typo", "voice_in_trunks:\n  pbx:\n    name: PBX\n    capacty_limit: 3\n    pstn: {dst: '1'}\n")
     assert_refused(project, "typo", "stacks/typo.yaml:7: voice_in_trunks.pbx.capacty_limit: unknown field")

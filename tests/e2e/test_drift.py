@@ -49,9 +49,9 @@ def test_drift_is_detected_reported_and_undone(project: Project) -> None:
     ]
     assert by_name["mobile"]["status"] == "missing from DIDWW"
     # Detecting drift writes nothing.
-    assert {
-        t["attributes"]["name"]: t["attributes"]["capacity_limit"] for t in project.live("voice_in_trunks")
-    } == {"PBX": 99}
+    assert {t["attributes"]["name"]: t["attributes"]["capacity_limit"] for t in project.live("voice_in_trunks")} == {
+        "PBX": 99
+    }
 
     fixed = project.cli("up", "--stack", "drift")
     assert fixed.returncode == 0, fixed.stdout

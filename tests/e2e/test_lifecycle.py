@@ -70,11 +70,7 @@ def test_create_noop_update_delete_destroy(project: Project) -> None:
     state_text = project.state_file("e2e").read_text()
     assert E2E_API_KEY not in state_text
     resources = json.loads(state_text)["checkpoint"]["latest"]["resources"]
-    pickles = [
-        base64.b64decode(r["outputs"]["__provider"])
-        for r in resources
-        if "__provider" in r.get("outputs", {})
-    ]
+    pickles = [base64.b64decode(r["outputs"]["__provider"]) for r in resources if "__provider" in r.get("outputs", {})]
     assert len(pickles) == 3
     assert all(E2E_API_KEY.encode() not in p for p in pickles)
     assert any(b"didww_iac.resources.voice_in_trunks" in p and b"VoiceInTrunkProvider" in p for p in pickles)
@@ -86,9 +82,7 @@ def test_create_noop_update_delete_destroy(project: Project) -> None:
     # 4. Rename the group and change the trunk's capacity: updated in place (same ids).
     project.write_stack(
         "e2e",
-        STACK.replace("name: Office", "name: Head office").replace(
-            "capacity_limit: 10", "capacity_limit: 20"
-        ),
+        STACK.replace("name: Office", "name: Head office").replace("capacity_limit: 10", "capacity_limit: 20"),
     )
     out = ok(project.cli("up", "--stack", "e2e"))
     assert "2 updated" in out and "replaced" not in out
@@ -103,9 +97,7 @@ def test_create_noop_update_delete_destroy(project: Project) -> None:
     without_mobile = (
         STACK.replace("name: Office", "name: Head office")
         .replace("capacity_limit: 10", "capacity_limit: 20")
-        .replace(
-            '  mobile:\n    name: Mobile\n    capacity_limit: 2\n    pstn:\n      dst: "442080000000"\n', ""
-        )
+        .replace('  mobile:\n    name: Mobile\n    capacity_limit: 2\n    pstn:\n      dst: "442080000000"\n', "")
         .replace("[pbx, mobile]", "[pbx]")
     )
     project.write_stack("e2e", without_mobile)

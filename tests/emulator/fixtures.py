@@ -158,9 +158,7 @@ def trunk_group(name: str = "Main group", trunk_ids: list[str] | None = None, **
         "attributes": {"name": name, "capacity_limit": 100, **extra},
     }
     if trunk_ids is not None:
-        data["relationships"] = {
-            "voice_in_trunks": {"data": [identifier("voice_in_trunks", i) for i in trunk_ids]}
-        }
+        data["relationships"] = {"voice_in_trunks": {"data": [identifier("voice_in_trunks", i) for i in trunk_ids]}}
     return {"data": data}
 
 
@@ -181,9 +179,7 @@ def identifier(type_name: str, record_id: str) -> dict[str, str]:
     return {"type": type_name, "id": record_id}
 
 
-def patch(
-    type_name: str, record_id: str, attributes: dict[str, Any] | None = None, **rels: Any
-) -> dict[str, Any]:
+def patch(type_name: str, record_id: str, attributes: dict[str, Any] | None = None, **rels: Any) -> dict[str, Any]:
     data: dict[str, Any] = {"id": record_id, "type": type_name}
     if attributes is not None:
         data["attributes"] = attributes

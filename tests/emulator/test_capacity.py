@@ -48,16 +48,12 @@ def test_capacity_pool_document(client: httpx.Client, emu: RunningEmulator) -> N
         assert DECIMAL.match(extended["attributes"][name])
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", extended["attributes"]["renew_date"])
     assert set(extended["relationships"]) == {"countries", "shared_capacity_groups", "qty_based_pricings"}
-    one = client.get(
-        f"capacity_pools/{extended['id']}", params={"include": "countries,qty_based_pricings"}
-    ).json()
+    one = client.get(f"capacity_pools/{extended['id']}", params={"include": "countries,qty_based_pricings"}).json()
     isos = {i["attributes"]["iso"] for i in one["included"] if i["type"] == "countries"}
     assert isos == {"GB", "DE", "FR"}
     tiers = [i["attributes"] for i in one["included"] if i["type"] == "qty_based_pricings"]
     assert tiers and all(set(t) == {"qty", "setup_price", "monthly_price"} for t in tiers)
-    names = [
-        p["attributes"]["name"] for p in client.get("capacity_pools", params={"sort": "-name"}).json()["data"]
-    ]
+    names = [p["attributes"]["name"] for p in client.get("capacity_pools", params={"sort": "-name"}).json()["data"]]
     assert names == sorted(names, reverse=True)
     assert client.post("capacity_pools", json={"data": {"type": "capacity_pools"}}).status_code == 405
     assert client.delete(f"capacity_pools/{extended['id']}").status_code == 405
@@ -79,16 +75,12 @@ def test_capacity_pool_patch_removes_unassigned_channels_only(client: httpx.Clie
     attributes = response.json()["data"]["attributes"]
     assert (attributes["total_channels_count"], attributes["assigned_channels_count"]) == (total - 2, 8)
     pointer = "/data/attributes/total_channels_count"
-    assert_validation_error(
-        set_total(7), pointer, "total_channels_count - must be greater than or equal to 8"
-    )
+    assert_validation_error(set_total(7), pointer, "total_channels_count - must be greater than or equal to 8")
     assert_validation_error(
         set_total(total), pointer, f"total_channels_count - must be less than or equal to {total - 2}"
     )
     # A read-only attribute is ignored, as jsonapi-resources does.
-    ignored = client.patch(
-        f"capacity_pools/{pool_id}", json=patch("capacity_pools", pool_id, {"name": "Mine"})
-    )
+    ignored = client.patch(f"capacity_pools/{pool_id}", json=patch("capacity_pools", pool_id, {"name": "Mine"}))
     assert ignored.status_code == 200 and ignored.json()["data"]["attributes"]["name"] == "Extended"
 
 
@@ -100,10 +92,7 @@ def test_shared_capacity_group_crud(client: httpx.Client, emu: RunningEmulator) 
     assert response.status_code == 201
     group = response.json()["data"]
     assert set(group["attributes"]) == SHARED_GROUP_ATTRIBUTES_2026
-    assert (
-        group["attributes"]["shared_channels_count"] == 3
-        and group["attributes"]["metered_channels_count"] == 5
-    )
+    assert group["attributes"]["shared_channels_count"] == 3 and group["attributes"]["metered_channels_count"] == 5
     assert group["attributes"]["external_reference_id"] == "test"
     assert set(group["relationships"]) == {"capacity_pool", "dids"}
     doc = client.get(f"capacity_pools/{pool['id']}", params={"include": "shared_capacity_groups"}).json()
@@ -118,18 +107,16 @@ def test_shared_capacity_group_crud(client: httpx.Client, emu: RunningEmulator) 
     assert renamed.json()["data"]["attributes"]["name"] == "Renamed group"
     by_name = client.get("shared_capacity_groups", params={"filter[name]": "Renamed group"}).json()
     assert ids(by_name) == [group["id"]]
-    assert ids(
-        client.get("shared_capacity_groups", params={"filter[capacity_pool.id]": pool["id"]}).json()
-    ) == [group["id"]]
+    assert ids(client.get("shared_capacity_groups", params={"filter[capacity_pool.id]": pool["id"]}).json()) == [
+        group["id"]
+    ]
     assert client.delete(f"shared_capacity_groups/{group['id']}").status_code == 204
     assert single_error(client.delete(f"shared_capacity_groups/{group['id']}"), 404)["code"] == "404"
 
 
 def test_shared_capacity_group_errors(client: httpx.Client) -> None:
     pool = _pools(client)["Standard"]
-    bad_pool = client.post(
-        "shared_capacity_groups", json=shared_capacity_group("1e9e4362-bc5c-47f3-a2bb-c17afa66f3fa")
-    )
+    bad_pool = client.post("shared_capacity_groups", json=shared_capacity_group("1e9e4362-bc5c-47f3-a2bb-c17afa66f3fa"))
     assert_validation_error(bad_pool, "/data/relationships/capacity_pool", "capacity_pool - is invalid")
     body = shared_capacity_group(pool["id"])
     del body["data"]["relationships"]

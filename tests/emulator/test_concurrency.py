@@ -29,9 +29,7 @@ def test_concurrent_joins_of_one_group_lose_nothing(emu: RunningEmulator, client
     trunks = [created(client, "voice_in_trunks", pstn_trunk(name=f"T{i}"))["id"] for i in range(24)]
 
     def join(trunk_id: str) -> int:
-        body = patch(
-            "voice_in_trunks", trunk_id, voice_in_trunk_group=identifier("voice_in_trunk_groups", group)
-        )
+        body = patch("voice_in_trunks", trunk_id, voice_in_trunk_group=identifier("voice_in_trunk_groups", group))
         return client.patch(f"voice_in_trunks/{trunk_id}", json=body).status_code
 
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -39,9 +37,7 @@ def test_concurrent_joins_of_one_group_lose_nothing(emu: RunningEmulator, client
     assert client.get(f"voice_in_trunk_groups/{group}").json()["data"]["meta"] == {"trunks_count": 24}
 
 
-def test_concurrent_creates_with_one_name_yield_one_record(
-    emu: RunningEmulator, client: httpx.Client
-) -> None:
+def test_concurrent_creates_with_one_name_yield_one_record(emu: RunningEmulator, client: httpx.Client) -> None:
     def create(_: int) -> int:
         return client.post("voice_in_trunks", json=pstn_trunk(name="same")).status_code
 

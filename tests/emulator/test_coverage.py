@@ -69,9 +69,7 @@ def test_country_filters_and_sort(client: httpx.Client) -> None:
 
 def test_regions_by_country_with_include(client: httpx.Client) -> None:
     us = _country(client, "US")
-    body = client.get(
-        "regions", params={"filter[country.id]": us, "include": "country", "sort": "-name"}
-    ).json()
+    body = client.get("regions", params={"filter[country.id]": us, "include": "country", "sort": "-name"}).json()
     names = [d["attributes"]["name"] for d in body["data"]]
     assert names == sorted(names, reverse=True) and "California" in names
     assert all(d["relationships"]["country"]["data"] == {"type": "countries", "id": us} for d in body["data"])
@@ -90,9 +88,7 @@ def test_cities_page_by_1000(client: httpx.Client, emu: RunningEmulator) -> None
     gb = _country(client, "GB")
     london = body["data"][0]
     assert london["relationships"]["country"]["data"]["id"] == gb
-    by_region = client.get(
-        "cities", params={"filter[region.id]": london["relationships"]["region"]["data"]["id"]}
-    )
+    by_region = client.get("cities", params={"filter[region.id]": london["relationships"]["region"]["data"]["id"]})
     assert {"London", "Manchester"} == {d["attributes"]["name"] for d in by_region.json()["data"]}
 
 
@@ -107,9 +103,7 @@ def test_did_group_types(client: httpx.Client) -> None:
 
 
 def test_did_group_document_with_skus(client: httpx.Client, emu: RunningEmulator) -> None:
-    body = client.get(
-        "did_groups", params={"filter[area_name]": "london", "include": "stock_keeping_units"}
-    ).json()
+    body = client.get("did_groups", params={"filter[area_name]": "london", "include": "stock_keeping_units"}).json()
     group = body["data"][0]
     assert set(group["attributes"]) == DID_GROUP_ATTRIBUTES_2026
     assert group["attributes"]["prefix"] == "20" and "voice_in" in group["attributes"]["features"]
@@ -128,9 +122,7 @@ def test_did_group_document_with_skus(client: httpx.Client, emu: RunningEmulator
     assert [i["id"] for i in body["included"]] == [s["id"] for s in skus]
     for sku in body["included"]:
         assert set(sku["attributes"]) == SKU_ATTRIBUTES
-        assert DECIMAL.match(sku["attributes"]["setup_price"]) and DECIMAL.match(
-            sku["attributes"]["monthly_price"]
-        )
+        assert DECIMAL.match(sku["attributes"]["setup_price"]) and DECIMAL.match(sku["attributes"]["monthly_price"])
         assert isinstance(sku["attributes"]["channels_included_count"], int)
     # SKUs are reached through did_groups only.
     assert client.get("stock_keeping_units").status_code == 404
@@ -143,12 +135,8 @@ def test_did_group_filters(client: httpx.Client) -> None:
         "did_groups", params={"filter[country.id]": us, "filter[did_group_type.id]": types["Toll-free"]}
     )
     assert [d["attributes"]["prefix"] for d in toll_free.json()["data"]] == ["800"]
-    sms = client.get(
-        "did_groups", params={"filter[features]": "voice_in,sms_in", "filter[country.id]": us}
-    ).json()
-    assert sms["data"] and all(
-        {"voice_in", "sms_in"} <= set(d["attributes"]["features"]) for d in sms["data"]
-    )
+    sms = client.get("did_groups", params={"filter[features]": "voice_in,sms_in", "filter[country.id]": us}).json()
+    assert sms["data"] and all({"voice_in", "sms_in"} <= set(d["attributes"]["features"]) for d in sms["data"])
     assert client.get("did_groups", params={"filter[meta.total_count_gteq]": "1000"}).json()["data"] == []
     registration = client.get("did_groups", params={"filter[needs_registration]": "true"}).json()["data"]
     assert registration and all(d["meta"]["needs_registration"] for d in registration)
@@ -162,10 +150,7 @@ def test_did_group_filters(client: httpx.Client) -> None:
     params = {"sort": "country.name,-prefix", "page[size]": "100", "include": "country"}
     ordered = client.get("did_groups", params=params).json()
     names = {c["id"]: c["attributes"]["name"] for c in ordered["included"]}
-    keys = [
-        (names[d["relationships"]["country"]["data"]["id"]], d["attributes"]["prefix"])
-        for d in ordered["data"]
-    ]
+    keys = [(names[d["relationships"]["country"]["data"]["id"]], d["attributes"]["prefix"]) for d in ordered["data"]]
     assert keys[:2] == [("Canada", "416"), ("Canada", "403")]
     assert [k[0] for k in keys] == sorted(k[0] for k in keys)
 

@@ -37,18 +37,14 @@ from .helpers import (
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 
 
-def bought(
-    client: httpx.Client, emu: RunningEmulator, area: str = "london", qty: int = 1
-) -> list[dict[str, Any]]:
+def bought(client: httpx.Client, emu: RunningEmulator, area: str = "london", qty: int = 1) -> list[dict[str, Any]]:
     set_account(emu, order_delay=0)
     placed = created(client, "orders", order(did_item(group(client, area).sku_ids[0], qty=qty)))
     data: list[dict[str, Any]] = client.get("dids", params={"filter[order.id]": placed["id"]}).json()["data"]
     return data
 
 
-def _patch(
-    client: httpx.Client, did_id: str, attributes: dict[str, Any] | None = None, **rels: Any
-) -> httpx.Response:
+def _patch(client: httpx.Client, did_id: str, attributes: dict[str, Any] | None = None, **rels: Any) -> httpx.Response:
     return client.patch(f"dids/{did_id}", json=patch("dids", did_id, attributes, **rels))
 
 
@@ -100,9 +96,7 @@ def test_update_settings(client: httpx.Client, emu: RunningEmulator) -> None:
         "/data/attributes/billing_cycles_count",
         "billing_cycles_count - must be less than or equal to 999",
     )
-    assert (
-        single_error(_patch(client, did["id"], {"colour": "red"}), 400)["detail"] == "colour is not allowed."
-    )
+    assert single_error(_patch(client, did["id"], {"colour": "red"}), 400)["detail"] == "colour is not allowed."
     cleared = _patch(client, did["id"], {"billing_cycles_count": None, "terminated": False}).json()["data"]
     assert (cleared["attributes"]["billing_cycles_count"], cleared["attributes"]["terminated"]) == (
         None,
@@ -144,9 +138,7 @@ def test_routing_to_trunk_or_group_never_both(client: httpx.Client, emu: Running
         "voice_in_trunk_group - can't be set together with voice_in_trunk",
     )
     assert ids(client.get("dids", params={"filter[voice_in_trunk_group.id]": group_id}).json()) == [did["id"]]
-    unassigned = client.patch(
-        f"dids/{did['id']}{include}", json=patch("dids", did["id"], voice_in_trunk_group=None)
-    )
+    unassigned = client.patch(f"dids/{did['id']}{include}", json=patch("dids", did["id"], voice_in_trunk_group=None))
     assert routed(unassigned) == (None, None)
 
 
@@ -169,9 +161,7 @@ def test_server_set_relationships_are_refused(client: httpx.Client, emu: Running
     (did,) = bought(client, emu)
     refused = _patch(client, did["id"], order=identifier("orders", "x"))
     assert single_error(refused, 400)["detail"] == "order is not allowed."
-    unknown = _patch(
-        client, did["id"], emergency_calling_service=identifier("emergency_calling_services", "x")
-    )
+    unknown = _patch(client, did["id"], emergency_calling_service=identifier("emergency_calling_services", "x"))
     assert unknown.status_code == 422
     assert _patch(client, did["id"], emergency_calling_service=None).status_code == 200
 
@@ -196,9 +186,7 @@ def test_filters(client: httpx.Client, emu: RunningEmulator) -> None:
         *[d["id"] for d in london],
         paris["id"],
     ]
-    numbers = [
-        d["attributes"]["number"] for d in client.get("dids", params={"sort": "-number"}).json()["data"]
-    ]
+    numbers = [d["attributes"]["number"] for d in client.get("dids", params={"sort": "-number"}).json()["data"]]
     assert numbers == sorted(numbers, reverse=True)
 
 
@@ -228,15 +216,11 @@ def test_dedicated_and_shared_capacity(client: httpx.Client, emu: RunningEmulato
         f"dedicated_channels_count - must be less than or equal to {total - 2}",
     )
     shared = created(client, "shared_capacity_groups", shared_capacity_group(pool["id"]))["id"]
-    assigned = _patch(
-        client, second["id"], shared_capacity_group=identifier("shared_capacity_groups", shared)
-    )
+    assigned = _patch(client, second["id"], shared_capacity_group=identifier("shared_capacity_groups", shared))
     assert assigned.status_code == 200
     doc = client.get(f"shared_capacity_groups/{shared}", params={"include": "dids"}).json()
     assert doc["data"]["relationships"]["dids"]["data"] == [identifier("dids", second["id"])]
-    assert ids(client.get("dids", params={"filter[shared_capacity_group.id]": shared}).json()) == [
-        second["id"]
-    ]
+    assert ids(client.get("dids", params={"filter[shared_capacity_group.id]": shared}).json()) == [second["id"]]
     assert ids(client.get("dids", params={"filter[capacity_pool.id]": pool["id"]}).json()) == [first["id"]]
 
 
@@ -247,9 +231,7 @@ def test_2022_did_shape() -> None:
         assert set(did["relationships"]) == DID_RELATIONSHIPS_2022
         assert client.get("dids", params={"filter[emergency_enabled]": "false"}).status_code == 400
         assert client.get("dids", params={"include": "identity"}).status_code == 400
-        newer = client.get(
-            "dids", params={"include": "identity"}, headers={"X-DIDWW-API-Version": "2026-04-16"}
-        )
+        newer = client.get("dids", params={"include": "identity"}, headers={"X-DIDWW-API-Version": "2026-04-16"})
         assert newer.json()["data"][0]["relationships"]["identity"]["data"] is None
 
 

@@ -114,9 +114,7 @@ def test_state_and_reset(client: httpx.Client, admin: httpx.Client) -> None:
 def test_raw_patch_simulates_drift(client: httpx.Client, admin: httpx.Client, emu: RunningEmulator) -> None:
     trunk = created(client, "voice_in_trunks", pstn_trunk())
     # Out-of-range values are accepted: this is a change the API never validated.
-    response = admin.patch(
-        f"resources/voice_in_trunks/{trunk['id']}", json={"capacity_limit": 99, "weight": 70000}
-    )
+    response = admin.patch(f"resources/voice_in_trunks/{trunk['id']}", json={"capacity_limit": 99, "weight": 70000})
     assert response.status_code == 200
     attributes = client.get(f"voice_in_trunks/{trunk['id']}").json()["data"]["attributes"]
     assert (attributes["capacity_limit"], attributes["weight"]) == (99, 70000)

@@ -68,9 +68,7 @@ def test_did_order_document_while_pending(client: httpx.Client) -> None:
     attributes = data["attributes"]
     assert set(attributes) == ORDER_ATTRIBUTES_2026
     assert attributes["status"] == "pending" and attributes["description"] == "DID"
-    assert re.fullmatch(r"[A-Z]{3}-\d{6}", attributes["reference"]) and TIMESTAMP.match(
-        attributes["created_at"]
-    )
+    assert re.fullmatch(r"[A-Z]{3}-\d{6}", attributes["reference"]) and TIMESTAMP.match(attributes["created_at"])
     assert attributes["amount"] == str(2 * _sku_price(client, london.sku_ids[1]))  # "5.0": qty * (nrc + mrc)
     (item,) = attributes["items"]
     assert item["type"] == "did_order_items" and set(item["attributes"]) == DID_ITEM_ATTRIBUTES
@@ -142,9 +140,7 @@ def test_available_did_item(client: httpx.Client, emu: RunningEmulator) -> None:
         again, "/data/attributes/items/0/attributes/available_did_id", "available_did_id - is invalid"
     )
     tick(emu)
-    assert [d["attributes"]["number"] for d in _dids_of(client, placed["id"])] == [
-        wanted["attributes"]["number"]
-    ]
+    assert [d["attributes"]["number"] for d in _dids_of(client, placed["id"])] == [wanted["attributes"]["number"]]
     found = client.get("orders", params={"filter[external_reference_id]": "test"}).json()
     assert ids(found) == [placed["id"]]
 
@@ -170,9 +166,7 @@ def test_nanpa_item(client: httpx.Client, emu: RunningEmulator) -> None:
     tick(emu)
     assert all(str(d["attributes"]["number"]).startswith(start) for d in _dids_of(client, placed["id"]))
     dallas_prefix = client.get("nanpa_prefixes", params={"filter[npa]": "214"}).json()["data"][0]
-    wrong = client.post(
-        "orders", json=order(did_item(new_york.sku_ids[0], nanpa_prefix_id=dallas_prefix["id"], qty=1))
-    )
+    wrong = client.post("orders", json=order(did_item(new_york.sku_ids[0], nanpa_prefix_id=dallas_prefix["id"], qty=1)))
     assert_validation_error(
         wrong, "/data/attributes/items/0/attributes/nanpa_prefix_id", "nanpa_prefix_id - is invalid"
     )
@@ -216,9 +210,7 @@ def test_insufficient_balance_2026(client: httpx.Client, emu: RunningEmulator) -
     assert len(group(client, "london").stock) == len(london.stock)  # nothing held
     cheap = created(client, "orders", order(did_item(group(client, "dallas").sku_ids[0], qty=1)))
     # A pending order's cost is no longer available.
-    second = single_error(
-        client.post("orders", json=order(did_item(group(client, "dallas").sku_ids[0], qty=4))), 400
-    )
+    second = single_error(client.post("orders", json=order(did_item(group(client, "dallas").sku_ids[0], qty=4))), 400)
     assert second["meta"]["available_balance"] == str(Decimal("1.9") - Decimal(cheap["attributes"]["amount"]))
 
 
@@ -266,34 +258,24 @@ def test_patch_changes_external_reference_id_only(client: httpx.Client) -> None:
 
 def test_item_validation(client: httpx.Client) -> None:
     london = group(client, "london")
-    assert_validation_error(
-        client.post("orders", json=order()), "/data/attributes/items", "items - can't be blank"
-    )
+    assert_validation_error(client.post("orders", json=order()), "/data/attributes/items", "items - can't be blank")
     unknown = client.post("orders", json=order(did_item("b6d9d793-578d-42d3-bc33-73dd8155e615", qty=1)))
     assert_validation_error(unknown, "/data/attributes/items/0/attributes/sku_id", "sku_id - is invalid")
     zero = client.post("orders", json=order(did_item(london.sku_ids[0], qty=0)))
-    assert_validation_error(
-        zero, "/data/attributes/items/0/attributes/qty", "qty - must be greater than or equal to 1"
-    )
+    assert_validation_error(zero, "/data/attributes/items/0/attributes/qty", "qty - must be greater than or equal to 1")
     kind = client.post("orders", json=order({"type": "sms_order_items", "attributes": {}}))
     assert_validation_error(kind, "/data/attributes/items/0/type", "type - is invalid")
-    both = client.post(
-        "orders", json=order(did_item(london.sku_ids[0], qty=1, available_did_id=london.stock[0]["id"]))
-    )
+    both = client.post("orders", json=order(did_item(london.sku_ids[0], qty=1, available_did_id=london.stock[0]["id"])))
     assert both.status_code == 422
     upper = client.post("orders", json=order(did_item(london.sku_ids[0], qty=1), callback_method="GET"))
-    assert_validation_error(
-        upper, "/data/attributes/callback_method", "callback_method - is not included in the list"
-    )
+    assert_validation_error(upper, "/data/attributes/callback_method", "callback_method - is not included in the list")
     assert client.get("orders").json()["meta"]["total_records"] == 0
 
 
 def test_back_ordering(client: httpx.Client, emu: RunningEmulator) -> None:
     frankfurt = group(client, "frankfurt")
     wanted = len(frankfurt.stock) + 2
-    refused = client.post(
-        "orders", json=order(did_item(frankfurt.sku_ids[0], qty=wanted), allow_back_ordering=False)
-    )
+    refused = client.post("orders", json=order(did_item(frankfurt.sku_ids[0], qty=wanted), allow_back_ordering=False))
     assert_validation_error(
         refused,
         "/data/attributes/items/0/attributes/qty",
@@ -349,9 +331,7 @@ def test_2022_casing_defaults_and_no_patch(old: tuple[RunningEmulator, httpx.Cli
     assert set(attributes) == ORDER_ATTRIBUTES_2022
     assert (attributes["status"], attributes["callback_method"]) == ("Pending", "GET")
     assert ids(client.get("orders", params={"filter[status]": "Pending"}).json()) == [placed["id"]]
-    refused = client.patch(
-        f"orders/{placed['id']}", json=patch("orders", placed["id"], {"callback_url": None})
-    )
+    refused = client.patch(f"orders/{placed['id']}", json=patch("orders", placed["id"], {"callback_url": None}))
     assert single_error(refused, 405)["status"] == "405"  # no order PATCH before 2026-04-16
     tick(emu)
     assert client.get(f"orders/{placed['id']}").json()["data"]["attributes"]["status"] == "Completed"

@@ -28,9 +28,7 @@ def test_restart_sees_the_same_resources(tmp_path: Path) -> None:
         trunks = client.get("voice_in_trunks").json()
         assert [d["id"] for d in trunks["data"]] == [trunk["id"]]
         assert trunks["data"][0]["attributes"] == trunk["attributes"]
-        again = client.get(
-            f"voice_in_trunk_groups/{group['id']}", params={"include": "voice_in_trunks"}
-        ).json()
+        again = client.get(f"voice_in_trunk_groups/{group['id']}", params={"include": "voice_in_trunks"}).json()
         assert again["data"]["meta"] == {"trunks_count": 1}
         assert again["included"][0]["id"] == trunk["id"]
         # The same seed replays ids; new records must still get fresh ones, after the old ones.
@@ -67,9 +65,7 @@ def test_orders_dids_and_stock_survive_a_restart(tmp_path: Path) -> None:
         done = created(client, "orders", order(did_item(london.sku_ids[0], qty=2)))
         tick(emu)
         did = client.get("dids", params={"filter[order.id]": done["id"]}).json()["data"][0]
-        client.patch(
-            f"dids/{did['id']}", json=patch("dids", did["id"], {"description": "kept"})
-        ).raise_for_status()
+        client.patch(f"dids/{did['id']}", json=patch("dids", did["id"], {"description": "kept"})).raise_for_status()
         held = created(client, "did_reservations", reservation(london.stock[5]["id"]))
         # Still pending when the emulator stops: it must complete after the restart.
         pending = created(client, "orders", order(did_item(london.sku_ids[0], qty=1)))

@@ -55,12 +55,8 @@ def test_burst_above_the_limit_gets_429() -> None:
 
 def test_limit_is_per_key() -> None:
     with running_emulator(rate_limit=2, api_keys=["a", "b"], admin=False) as emu:
-        statuses_a = [
-            httpx.get(emu.base_url + "pops", headers={"Api-Key": "a"}).status_code for _ in range(3)
-        ]
-        statuses_b = [
-            httpx.get(emu.base_url + "pops", headers={"Api-Key": "b"}).status_code for _ in range(2)
-        ]
+        statuses_a = [httpx.get(emu.base_url + "pops", headers={"Api-Key": "a"}).status_code for _ in range(3)]
+        statuses_b = [httpx.get(emu.base_url + "pops", headers={"Api-Key": "b"}).status_code for _ in range(2)]
         assert statuses_a == [200, 200, 429]
         assert statuses_b == [200, 200]
 

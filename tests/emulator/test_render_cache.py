@@ -14,9 +14,7 @@ def test_meta_follows_writes_to_other_records(client: httpx.Client) -> None:
     group_id = created(client, "voice_in_trunk_groups", trunk_group())["id"]
     assert client.get(f"voice_in_trunk_groups/{group_id}").json()["data"]["meta"] == {"trunks_count": 0}
     body = pstn_trunk()
-    body["data"]["relationships"] = {
-        "voice_in_trunk_group": {"data": identifier("voice_in_trunk_groups", group_id)}
-    }
+    body["data"]["relationships"] = {"voice_in_trunk_group": {"data": identifier("voice_in_trunk_groups", group_id)}}
     created(client, "voice_in_trunks", body)
     assert client.get(f"voice_in_trunk_groups/{group_id}").json()["data"]["meta"] == {"trunks_count": 1}
     listed = client.get("voice_in_trunk_groups").json()["data"]

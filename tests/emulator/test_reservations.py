@@ -35,9 +35,7 @@ def test_create_document_and_meta(client: httpx.Client, emu: RunningEmulator) ->
     assert TIMESTAMP.match(created_at) and TIMESTAMP.match(expires_at)
     assert (_stamp(expires_at) - _stamp(created_at)).total_seconds() == 600  # 10 minutes
     assert data["relationships"] == {
-        "available_did": {
-            "links": relationship_links(emu.base_url, "did_reservations", data["id"], "available_did")
-        }
+        "available_did": {"links": relationship_links(emu.base_url, "did_reservations", data["id"], "available_did")}
     }
     one = client.get(f"did_reservations/{data['id']}", params={"include": "available_did.did_group"}).json()
     assert one["meta"] == {"available_count": 9, "api_version": "2026-04-16"}
@@ -83,10 +81,7 @@ def test_delete_releases_the_number(client: httpx.Client) -> None:
     assert number in ids({"data": group(client, "berlin").stock})
     assert single_error(client.delete(f"did_reservations/{held['id']}"), 404)["code"] == "404"
     assert (
-        client.patch(
-            f"did_reservations/{held['id']}", json={"data": {"type": "did_reservations"}}
-        ).status_code
-        == 405
+        client.patch(f"did_reservations/{held['id']}", json={"data": {"type": "did_reservations"}}).status_code == 405
     )
 
 
@@ -107,7 +102,5 @@ def test_expire_at_in_2022() -> None:
     with running_emulator(api_version=V2022, rate_limit=None) as emu, api_client(emu) as client:
         held = created(client, "did_reservations", reservation(group(client, "london").stock[0]["id"]))
         assert set(held["attributes"]) == {"created_at", "description", "expire_at"}
-        newer = client.get(
-            f"did_reservations/{held['id']}", headers={"X-DIDWW-API-Version": "2026-04-16"}
-        ).json()
+        newer = client.get(f"did_reservations/{held['id']}", headers={"X-DIDWW-API-Version": "2026-04-16"}).json()
         assert newer["data"]["attributes"]["expires_at"] == held["attributes"]["expire_at"]

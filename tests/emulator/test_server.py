@@ -67,9 +67,9 @@ def test_module_entry_point_serves_and_prints_base_url(tmp_path: Path) -> None:
         assert process.stdout.readline().strip() == "API version: 2022-05-10"
         assert process.stdout.readline().strip() == "Orders complete after: 0 s"
         headers = {"Api-Key": DEFAULT_API_KEY, "Content-Type": "application/vnd.api+json"}
-        sku = httpx.get(
-            f"http://127.0.0.1:{port}/v3/did_groups?include=stock_keeping_units", headers=headers
-        ).json()["included"][0]["id"]
+        sku = httpx.get(f"http://127.0.0.1:{port}/v3/did_groups?include=stock_keeping_units", headers=headers).json()[
+            "included"
+        ][0]["id"]
         item = {"type": "did_order_items", "attributes": {"sku_id": sku, "qty": 1}}
         body = {"data": {"type": "orders", "attributes": {"items": [item]}}}
         placed = httpx.post(f"http://127.0.0.1:{port}/v3/orders", json=body, headers=headers)

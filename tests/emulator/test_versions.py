@@ -83,9 +83,7 @@ def test_group_rendering_per_version(old_client: httpx.Client) -> None:
 
 
 def test_2026_only_attributes_and_filters_are_refused_in_2022(old_client: httpx.Client) -> None:
-    error = single_error(
-        old_client.post("voice_in_trunk_groups", json=trunk_group(external_reference_id="x")), 400
-    )
+    error = single_error(old_client.post("voice_in_trunk_groups", json=trunk_group(external_reference_id="x")), 400)
     assert error["detail"] == "external_reference_id is not allowed."
     refused = old_client.get("voice_in_trunks", params={"filter[external_reference_id]": "x"})
     assert single_error(refused, 400)["code"] == "102"
@@ -104,9 +102,7 @@ def test_2026_sip_attributes_sent_to_2022_are_not_applied(old_client: httpx.Clie
     assert newer["attributes"]["configuration"]["attributes"]["cnam_lookup"] is False
 
 
-def test_account_version_can_be_upgraded_via_admin(
-    old_account: RunningEmulator, old_client: httpx.Client
-) -> None:
+def test_account_version_can_be_upgraded_via_admin(old_account: RunningEmulator, old_client: httpx.Client) -> None:
     response = httpx.patch(old_account.admin_url + "account", json={"api_version": V2026})
     assert response.json()["api_version"] == V2026
     try:

@@ -35,9 +35,7 @@ def test_simple_create_document(client: httpx.Client, emu: RunningEmulator) -> N
 
 def test_create_with_trunks_and_include(client: httpx.Client) -> None:
     trunks = [created(client, "voice_in_trunks", pstn_trunk(name=f"T{i}"))["id"] for i in range(3)]
-    response = client.post(
-        "voice_in_trunk_groups?include=voice_in_trunks", json=trunk_group(trunk_ids=trunks)
-    )
+    response = client.post("voice_in_trunk_groups?include=voice_in_trunks", json=trunk_group(trunk_ids=trunks))
     assert response.status_code == 201
     doc = response.json()
     assert doc["data"]["meta"] == {"trunks_count": 3}
@@ -68,9 +66,7 @@ def test_membership_moves_trunks_and_empty_list_clears(client: httpx.Client) -> 
 def test_trunk_side_relationship_sets_membership(client: httpx.Client) -> None:
     group = created(client, "voice_in_trunk_groups", trunk_group())["id"]
     body = pstn_trunk()
-    body["data"]["relationships"] = {
-        "voice_in_trunk_group": {"data": identifier("voice_in_trunk_groups", group)}
-    }
+    body["data"]["relationships"] = {"voice_in_trunk_group": {"data": identifier("voice_in_trunk_groups", group)}}
     trunk = created(client, "voice_in_trunks", body)["id"]
     doc = client.get(f"voice_in_trunk_groups/{group}", params={"include": "voice_in_trunks"}).json()
     assert doc["data"]["relationships"]["voice_in_trunks"]["data"] == [identifier("voice_in_trunks", trunk)]
@@ -116,9 +112,9 @@ def test_update_rename_and_external_reference_filter(client: httpx.Client) -> No
     # 2022-05-10 none at all); id is allowed on every type, as jsonapi-resources allows it.
     refused = single_error(client.get("voice_in_trunk_groups", params={"filter[name]": "Other"}), 400)
     assert (refused["code"], refused["detail"]) == ("102", "name is not allowed.")
-    assert [
-        d["id"] for d in client.get("voice_in_trunk_groups", params={"filter[id]": group}).json()["data"]
-    ] == [group]
+    assert [d["id"] for d in client.get("voice_in_trunk_groups", params={"filter[id]": group}).json()["data"]] == [
+        group
+    ]
 
 
 def test_delete_group_detaches_its_trunks(client: httpx.Client) -> None:
@@ -127,9 +123,7 @@ def test_delete_group_detaches_its_trunks(client: httpx.Client) -> None:
     assert client.delete(f"voice_in_trunk_groups/{group}").status_code == 204
     assert _group_of(client, trunk) is None
     single_error(
-        client.patch(
-            f"voice_in_trunk_groups/{group}", json=patch("voice_in_trunk_groups", group, {"name": "x"})
-        ),
+        client.patch(f"voice_in_trunk_groups/{group}", json=patch("voice_in_trunk_groups", group, {"name": "x"})),
         404,
     )
 
@@ -137,9 +131,7 @@ def test_delete_group_detaches_its_trunks(client: httpx.Client) -> None:
 def test_nested_include(client: httpx.Client) -> None:
     trunk = created(client, "voice_in_trunks", pstn_trunk())["id"]
     created(client, "voice_in_trunk_groups", trunk_group(trunk_ids=[trunk]))
-    doc = client.get(
-        "voice_in_trunk_groups", params={"include": "voice_in_trunks.voice_in_trunk_group"}
-    ).json()
+    doc = client.get("voice_in_trunk_groups", params={"include": "voice_in_trunks.voice_in_trunk_group"}).json()
     included = doc["included"]
     assert [r["id"] for r in included] == [trunk]
     assert included[0]["relationships"]["voice_in_trunk_group"]["data"]["id"] == doc["data"][0]["id"]

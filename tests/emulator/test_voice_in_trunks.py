@@ -122,9 +122,7 @@ def test_filter_by_external_reference_id(client: httpx.Client) -> None:
 def test_sort_by_name_and_descending_created_at(client: httpx.Client) -> None:
     for name in ("b", "c", "a"):
         created(client, "voice_in_trunks", pstn_trunk(name=name))
-    names = [
-        d["attributes"]["name"] for d in client.get("voice_in_trunks", params={"sort": "name"}).json()["data"]
-    ]
+    names = [d["attributes"]["name"] for d in client.get("voice_in_trunks", params={"sort": "name"}).json()["data"]]
     assert names == ["a", "b", "c"]
     desc = client.get("voice_in_trunks", params={"sort": "-name"}).json()["data"]
     assert [d["attributes"]["name"] for d in desc] == ["c", "b", "a"]
@@ -181,12 +179,8 @@ def test_duplicate_name_is_422(client: httpx.Client) -> None:
 
 def test_priority_and_weight_range(client: httpx.Client) -> None:
     response = client.post("voice_in_trunks", json=pstn_trunk(priority=65536, weight=-1))
-    assert_validation_error(
-        response, "/data/attributes/priority", "priority - must be less than or equal to 65535"
-    )
-    assert_validation_error(
-        response, "/data/attributes/weight", "weight - must be greater than or equal to 0"
-    )
+    assert_validation_error(response, "/data/attributes/priority", "priority - must be less than or equal to 65535")
+    assert_validation_error(response, "/data/attributes/weight", "weight - must be greater than or equal to 0")
     edge = created(client, "voice_in_trunks", pstn_trunk(priority=0, weight=65535))
     assert (edge["attributes"]["priority"], edge["attributes"]["weight"]) == (0, 65535)
     not_number = client.post("voice_in_trunks", json=pstn_trunk(name="x", priority="high"))
@@ -199,9 +193,7 @@ def test_missing_and_invalid_values(client: httpx.Client) -> None:
     )
     assert_validation_error(response, "/data/attributes/name", "name - can't be blank")
     assert_validation_error(response, "/data/attributes/configuration", "configuration - can't be blank")
-    assert_validation_error(
-        response, "/data/attributes/cli_format", "cli_format - is not included in the list"
-    )
+    assert_validation_error(response, "/data/attributes/cli_format", "cli_format - is not included in the list")
     bad_config = sip_trunk()
     bad_config["data"]["attributes"]["configuration"]["attributes"]["transport_protocol_id"] = 9
     assert_validation_error(
@@ -218,9 +210,7 @@ def test_missing_and_invalid_values(client: httpx.Client) -> None:
 
 
 def test_cli_format_is_case_insensitive(client: httpx.Client) -> None:
-    assert (
-        created(client, "voice_in_trunks", pstn_trunk(cli_format="RAW"))["attributes"]["cli_format"] == "raw"
-    )
+    assert created(client, "voice_in_trunks", pstn_trunk(cli_format="RAW"))["attributes"]["cli_format"] == "raw"
 
 
 def test_unknown_attribute_is_400(client: httpx.Client) -> None:
@@ -263,9 +253,7 @@ def test_pop_relationship_and_include(client: httpx.Client) -> None:
 
 def test_unknown_relationship_target_is_422(client: httpx.Client) -> None:
     body = pstn_trunk()
-    body["data"]["relationships"] = {
-        "voice_in_trunk_group": {"data": identifier("voice_in_trunk_groups", "nope")}
-    }
+    body["data"]["relationships"] = {"voice_in_trunk_group": {"data": identifier("voice_in_trunk_groups", "nope")}}
     assert_validation_error(
         client.post("voice_in_trunks", json=body),
         "/data/relationships/voice_in_trunk_group",
@@ -278,9 +266,7 @@ def test_pops_are_listed_and_read_only(client: httpx.Client) -> None:
     body = client.get("pops").json()
     assert {"USA, NY", "DE, FRA"} <= {p["attributes"]["name"] for p in body["data"]}
     assert body["meta"] == {"api_version": "2026-04-16"}
-    assert (
-        client.post("pops", json={"data": {"type": "pops", "attributes": {"name": "x"}}}).status_code == 405
-    )
+    assert client.post("pops", json={"data": {"type": "pops", "attributes": {"name": "x"}}}).status_code == 405
 
 
 def test_multi_key_sort_with_nulls_last(client: httpx.Client) -> None:

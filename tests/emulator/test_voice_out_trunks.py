@@ -75,9 +75,7 @@ def test_switch_authentication_method(client: httpx.Client) -> None:
         f"voice_out_trunks/{trunk['id']}",
         json=patch("voice_out_trunks", trunk["id"], {"authentication_method": to_ip_only}),
     )
-    assert_validation_error(
-        refused, "/data/attributes/authentication_method/type", "type - is not allowed for update"
-    )
+    assert_validation_error(refused, "/data/attributes/authentication_method/type", "type - is not allowed for update")
 
 
 def test_filters(client: httpx.Client) -> None:
@@ -85,12 +83,9 @@ def test_filters(client: httpx.Client) -> None:
     twilio = {"type": "twilio", "attributes": {"twilio_account_sid": "AC1"}}
     b = created(client, "voice_out_trunks", voice_out_trunk(name="Beta", authentication_method=twilio))["id"]
     assert [
-        d["id"]
-        for d in client.get("voice_out_trunks", params={"filter[name_contains]": "alpha"}).json()["data"]
+        d["id"] for d in client.get("voice_out_trunks", params={"filter[name_contains]": "alpha"}).json()["data"]
     ] == [a]
-    by_type = client.get("voice_out_trunks", params={"filter[authentication_method.type]": "twilio"}).json()[
-        "data"
-    ]
+    by_type = client.get("voice_out_trunks", params={"filter[authentication_method.type]": "twilio"}).json()["data"]
     assert [d["id"] for d in by_type] == [b]
 
 
@@ -124,9 +119,7 @@ def test_2022_account_uses_flat_fields_stored_as_authentication_method() -> None
         assert attributes["allowed_sip_ips"] == ["192.168.1.1/32"]
         assert attributes["username"].endswith("********") and len(attributes["username"]) == 10
         assert set(trunk["relationships"]) == {"dids"}
-        newer = old.get(
-            f"voice_out_trunks/{trunk['id']}", headers={"X-DIDWW-API-Version": "2026-04-16"}
-        ).json()
+        newer = old.get(f"voice_out_trunks/{trunk['id']}", headers={"X-DIDWW-API-Version": "2026-04-16"}).json()
         method = newer["data"]["attributes"]["authentication_method"]
         assert method["type"] == "credentials_and_ip"
         assert method["attributes"]["allowed_sip_ips"] == ["192.168.1.1/32"]
@@ -153,9 +146,7 @@ def test_regenerate_credentials(client: httpx.Client) -> None:
         "data": {"id": trunk["id"], "type": "voice_out_trunk_regenerate_credentials"},
         "meta": {"api_version": "2026-04-16"},
     }
-    after = client.get(f"voice_out_trunks/{trunk['id']}").json()["data"]["attributes"][
-        "authentication_method"
-    ]
+    after = client.get(f"voice_out_trunks/{trunk['id']}").json()["data"]["attributes"]["authentication_method"]
     assert after["attributes"]["username"] != before["username"]
     assert after["attributes"]["password"] != before["password"]
     assert after["attributes"]["allowed_sip_ips"] == before["allowed_sip_ips"]
@@ -173,9 +164,7 @@ def test_regenerate_credentials(client: httpx.Client) -> None:
 def test_dids_relationship(client: httpx.Client, emu: RunningEmulator) -> None:
     httpx.patch(emu.admin_url + "account", json={"order_delay": 0}).raise_for_status()
     sku = client.get("did_groups", params={"include": "stock_keeping_units"}).json()["included"][0]["id"]
-    placed = created(
-        client, "orders", {"data": {"type": "orders", "attributes": {"items": [did_item(sku, qty=2)]}}}
-    )
+    placed = created(client, "orders", {"data": {"type": "orders", "attributes": {"items": [did_item(sku, qty=2)]}}})
     dids = [d["id"] for d in client.get("dids", params={"filter[order.id]": placed["id"]}).json()["data"]]
     body = voice_out_trunk()
     body["data"]["relationships"] = {"dids": {"data": [identifier("dids", i) for i in dids]}}
@@ -185,9 +174,7 @@ def test_dids_relationship(client: httpx.Client, emu: RunningEmulator) -> None:
     assert trunk["data"]["relationships"]["dids"]["data"] == [identifier("dids", i) for i in dids]
     assert {i["id"] for i in trunk["included"]} == set(dids)
     trunk_id = trunk["data"]["id"]
-    both = patch(
-        "voice_out_trunks", trunk_id, {"allow_any_did_as_cli": True}, dids=[identifier("dids", dids[0])]
-    )
+    both = patch("voice_out_trunks", trunk_id, {"allow_any_did_as_cli": True}, dids=[identifier("dids", dids[0])])
     assert_validation_error(
         client.patch(f"voice_out_trunks/{trunk_id}", json=both),
         "/data/relationships/dids",

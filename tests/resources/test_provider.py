@@ -34,9 +34,7 @@ def clean(emulator: RunningEmulator) -> None:
     httpx.delete(emulator.admin_url + "requests").raise_for_status()
 
 
-def provider(
-    emulator: RunningEmulator, cls: type[DidwwProvider] = VoiceInTrunkGroupProvider
-) -> DidwwProvider:
+def provider(emulator: RunningEmulator, cls: type[DidwwProvider] = VoiceInTrunkGroupProvider) -> DidwwProvider:
     """A provider as the engine's provider process gets it: unpickled, then configured."""
     made = cls(Connection(emulator.base_url, "2026-04-16", rate_limit=0, limiter="process"))
     revived: DidwwProvider = dill.loads(dill.dumps(made, recurse=True))

@@ -10,9 +10,7 @@ from didww_iac import run_stats
 from didww_iac.api import RequestStats
 
 
-def test_published_counters_are_summed_across_processes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_published_counters_are_summed_across_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(run_stats.STATS_DIR_ENV, str(tmp_path))
     run_stats.publish([RequestStats(requests=3, retries=1), RequestStats(requests=2, throttled_seconds=0.5)])
     (tmp_path / "provider-1.json").write_text('{"requests": 10, "responses_429": 1}')

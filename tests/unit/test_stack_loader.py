@@ -58,8 +58,7 @@ def test_missing_file_names_the_file_and_the_stacks_that_exist(tmp_path: Path) -
     write(tmp_path, VALID)
     lines = problems(tmp_path / "stacks" / "nope.yaml")
     assert lines == [
-        f"{tmp_path}/stacks/nope.yaml: no such stack file; create it, e.g. from stacks/local.yaml "
-        "(stacks here: test)"
+        f"{tmp_path}/stacks/nope.yaml: no such stack file; create it, e.g. from stacks/local.yaml (stacks here: test)"
     ]
 
 
@@ -99,9 +98,7 @@ def test_dangling_trunk_reference(tmp_path: Path) -> None:
 def test_trunk_in_two_groups_is_refused(tmp_path: Path) -> None:
     text = VALID + "  other:\n    name: Other\n    trunks: [pbx]\n"
     (line,) = problems(write(tmp_path, text))
-    assert (
-        ":21: voice_in_trunk_groups.other.trunks.0: trunk 'pbx' is already a member of group 'office'" in line
-    )
+    assert ":21: voice_in_trunk_groups.other.trunks.0: trunk 'pbx' is already a member of group 'office'" in line
 
 
 def test_unsupported_api_version(tmp_path: Path) -> None:
@@ -114,9 +111,7 @@ YAML_RESERVED = {"true", "false", "null"}
 
 
 @given(
-    st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12).filter(
-        lambda k: k not in YAML_RESERVED
-    )
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12).filter(lambda k: k not in YAML_RESERVED)
 )
 def test_any_unknown_top_level_key_is_reported_on_its_line(key: str) -> None:
     import tempfile

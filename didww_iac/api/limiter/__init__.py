@@ -41,9 +41,7 @@ def make_limiter(settings: ClientSettings) -> Limiter:
         )
     from didww_iac.api.limiter.redis import RedisLimiter
 
-    return RedisLimiter(
-        settings.limiter, settings.bucket_id, settings.rate_limit, margin=settings.limiter_margin
-    )
+    return RedisLimiter(settings.limiter, settings.bucket_id, settings.rate_limit, margin=settings.limiter_margin)
 
 
 __all__ = ["Limiter", "MemoryLimiter", "NoLimiter", "make_limiter", "next_slot", "window_for"]

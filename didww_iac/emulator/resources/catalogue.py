@@ -90,18 +90,12 @@ class GroupSpec:
 
 
 GROUPS = (
-    GroupSpec(
-        "US", "Local", "New York", "212", "New York", "New York", (*_VOICE, *_SMS, "emergency"), "0.0", "0.5"
-    ),
-    GroupSpec(
-        "US", "Local", "Los Angeles", "213", "Los Angeles", "California", (*_VOICE, "sms_in"), "0.0", "0.5"
-    ),
+    GroupSpec("US", "Local", "New York", "212", "New York", "New York", (*_VOICE, *_SMS, "emergency"), "0.0", "0.5"),
+    GroupSpec("US", "Local", "Los Angeles", "213", "Los Angeles", "California", (*_VOICE, "sms_in"), "0.0", "0.5"),
     GroupSpec("US", "Local", "San Francisco", "415", "San Francisco", "California", _VOICE, "0.0", "0.5"),
     GroupSpec("US", "Local", "Chicago", "312", "Chicago", "Illinois", (*_VOICE, "cnam_out"), "0.0", "0.45"),
     GroupSpec("US", "Local", "Dallas", "214", "Dallas", "Texas", _VOICE, "0.0", "0.45"),
-    GroupSpec(
-        "US", "Toll-free", "Toll-free", "800", None, None, ("voice_in",), "1.0", "3.0", is_metered=True
-    ),
+    GroupSpec("US", "Toll-free", "Toll-free", "800", None, None, ("voice_in",), "1.0", "3.0", is_metered=True),
     GroupSpec("CA", "Local", "Toronto", "416", "Toronto", "Ontario", (*_VOICE, "sms_in"), "0.0", "0.8"),
     GroupSpec("CA", "Local", "Calgary", "403", "Calgary", "Alberta", _VOICE, "0.0", "0.8"),
     GroupSpec("GB", "Local", "London", "20", "London", "England", _VOICE, "1.0", "1.5"),
@@ -109,19 +103,11 @@ GROUPS = (
     GroupSpec("GB", "Local", "Edinburgh", "131", "Edinburgh", "Scotland", _VOICE, "1.0", "1.5"),
     GroupSpec("GB", "Mobile", "Mobile", "7", None, None, ("voice_in", "sms_in", "sms_out"), "2.0", "4.0"),
     GroupSpec("GB", "National", "National", "330", None, None, ("voice_in",), "1.0", "2.0"),
-    GroupSpec(
-        "DE", "Local", "Berlin", "30", "Berlin", "Berlin", _VOICE, "2.0", "3.0", needs_registration=True
-    ),
-    GroupSpec(
-        "DE", "Local", "Munich", "89", "Munich", "Bavaria", _VOICE, "2.0", "3.0", needs_registration=True
-    ),
-    GroupSpec(
-        "DE", "Local", "Frankfurt", "69", "Frankfurt", "Hesse", _VOICE, "2.0", "3.0", needs_registration=True
-    ),
+    GroupSpec("DE", "Local", "Berlin", "30", "Berlin", "Berlin", _VOICE, "2.0", "3.0", needs_registration=True),
+    GroupSpec("DE", "Local", "Munich", "89", "Munich", "Bavaria", _VOICE, "2.0", "3.0", needs_registration=True),
+    GroupSpec("DE", "Local", "Frankfurt", "69", "Frankfurt", "Hesse", _VOICE, "2.0", "3.0", needs_registration=True),
     GroupSpec("DE", "National", "National", "32", None, None, ("voice_in",), "2.0", "2.5"),
-    GroupSpec(
-        "FR", "Local", "Paris", "1", "Paris", "Ile-de-France", _VOICE, "1.5", "2.0", needs_registration=True
-    ),
+    GroupSpec("FR", "Local", "Paris", "1", "Paris", "Ile-de-France", _VOICE, "1.5", "2.0", needs_registration=True),
 )
 
 # name, setup_price, monthly_price, metered_rate, total channels, minimum_limit, countries
@@ -265,9 +251,7 @@ class _Builder:
             pricings = []
             for qty, qty_setup, qty_monthly in QTY_PRICINGS:
                 attributes = {"qty": qty, "setup_price": qty_setup, "monthly_price": qty_monthly}
-                pricings.append(
-                    self.add(_record(self.seed, "qty_based_pricings", f"{name}:{qty}", attributes)).id
-                )
+                pricings.append(self.add(_record(self.seed, "qty_based_pricings", f"{name}:{qty}", attributes)).id)
             attributes = {
                 "name": name,
                 "renew_date": renew,

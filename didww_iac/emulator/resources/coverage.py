@@ -256,9 +256,7 @@ def _nanpa_is_available(account: AccountView, record: Record, wanted: list[str])
 
 
 def _nanpa_features(account: AccountView, record: Record, wanted: list[str]) -> bool:
-    return any(
-        all(w in g.attributes.get("features", []) for w in wanted) for g in _linked_groups(account, record)
-    )
+    return any(all(w in g.attributes.get("features", []) for w in wanted) for g in _linked_groups(account, record))
 
 
 def _npanxx(account: AccountView, record: Record, wanted: list[str]) -> bool:

@@ -177,16 +177,12 @@ class _Planner:
             self.problem(index, selectors[-1], "can't be used together with qty or another number selector")
             return None
         if selectors == ["available_did_id"]:
-            return self._specific(
-                index, line, self._find(index, attributes, "available_did_id", "available_dids")
-            )
+            return self._specific(index, line, self._find(index, attributes, "available_did_id", "available_dids"))
         if selectors == ["did_reservation_id"]:
             reservation = self._find(index, attributes, "did_reservation_id", "did_reservations")
             number = None
             if reservation is not None:
-                number = self.account.find(
-                    "available_dids", reservation.relationships.get("available_did") or ""
-                )
+                number = self.account.find("available_dids", reservation.relationships.get("available_did") or "")
                 line.reservation_id = reservation.id
             return self._specific(index, line, number, reservation=True)
         prefix = None
@@ -198,19 +194,13 @@ class _Planner:
                     self.problem(index, "nanpa_prefix_id", INVALID)
                 return None
             line.nanpa_prefix_id = prefix.id
-        qty = (
-            1
-            if prefix is not None and attributes.get("qty") is None
-            else self._int(index, attributes, "qty", 1)
-        )
+        qty = 1 if prefix is not None and attributes.get("qty") is None else self._int(index, attributes, "qty", 1)
         if qty is None:
             return None
         line.qty = qty
         return self._from_stock(index, line, prefix)
 
-    def _specific(
-        self, index: int, line: Line, number: Record | None, reservation: bool = False
-    ) -> Line | None:
+    def _specific(self, index: int, line: Line, number: Record | None, reservation: bool = False) -> Line | None:
         name = "did_reservation_id" if reservation else "available_did_id"
         if number is None:
             return None
@@ -270,11 +260,7 @@ def plan(account: AccountView, items: Any, back_order: bool) -> list[Line]:
 def available_balance(ops: AccountView, balance_record: Record) -> Decimal:
     """Balance plus credit, less what pending orders will charge when they complete."""
     pending = sum(
-        (
-            parse(o.attributes["amount"])
-            for o in ops.records("orders")
-            if o.attributes.get("status") == "pending"
-        ),
+        (parse(o.attributes["amount"]) for o in ops.records("orders") if o.attributes.get("status") == "pending"),
         Decimal(0),
     )
     return parse(balance_record.attributes["balance"]) + parse(balance_record.attributes["credit"]) - pending
@@ -297,9 +283,7 @@ def complete(ops: AccountOps, order: Record, lines: list[Line]) -> None:
         if line.kind == CAPACITY_ITEM:
             pool = ops.find("capacity_pools", line.capacity_pool_id or "")
             if pool is not None:
-                pool.attributes["total_channels_count"] = (
-                    int(pool.attributes["total_channels_count"]) + line.qty
-                )
+                pool.attributes["total_channels_count"] = int(pool.attributes["total_channels_count"]) + line.qty
                 ops.save(pool)
             continue
         numbers = [str(r.attributes["number"]) for r in line.taken]

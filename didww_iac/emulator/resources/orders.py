@@ -59,16 +59,12 @@ class OrderBehaviour(Behaviour):
         return value
 
     def before_create(self, ops: AccountOps, record: Record, version: str) -> None:
-        lines = ordering.plan(
-            ops, record.attributes.get("items"), bool(record.attributes["allow_back_ordering"])
-        )
+        lines = ordering.plan(ops, record.attributes.get("items"), bool(record.attributes["allow_back_ordering"]))
         total = sum((line.cost for line in lines), Decimal(0))
         account_balance = ops.records("balances")[0]
         available = ordering.available_balance(ops, account_balance)
         if total > available:
-            raise errors.insufficient_funds(
-                amount(max(available, Decimal(0))), amount(total), version >= V2026
-            )
+            raise errors.insufficient_funds(amount(max(available, Decimal(0))), amount(total), version >= V2026)
         ordering.hold(ops, lines)
         record.attributes |= {
             "amount": amount(total),

@@ -17,9 +17,7 @@ def pop_id(name: str) -> str:
 
 
 def _seed(options: SeedOptions) -> list[Record]:
-    return [
-        Record("pops", pop_id(name), 0, {"name": name, "created_at": _SEEDED_AT}, {}) for name in POP_NAMES
-    ]
+    return [Record("pops", pop_id(name), 0, {"name": name, "created_at": _SEEDED_AT}, {}) for name in POP_NAMES]
 
 
 POPS = ResourceType(

@@ -82,9 +82,7 @@ SIP_ATTRIBUTES: tuple[Attr, ...] = (
         choices=("none", "as_is", "sip", "tel"),
         since=V2026,
     ),
-    Attr(
-        "diversion_inject_mode", default="none", nullable=False, choices=("none", "did_number"), since=V2026
-    ),
+    Attr("diversion_inject_mode", default="none", nullable=False, choices=("none", "did_number"), since=V2026),
     Attr("cnam_lookup", kind="boolean", default=False, nullable=False, since=V2026),
 )
 

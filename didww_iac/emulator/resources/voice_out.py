@@ -108,9 +108,7 @@ class VoiceOutTrunkBehaviour(Behaviour):
     def validate(self, account: AccountView, record: Record, existing: Record | None) -> list[FieldError]:
         method = record.attributes.get("authentication_method") or {}
         if method.get("type") == "credentials_and_ip" and method["attributes"].get("allowed_sip_ips") is None:
-            return [
-                FieldError("/data/attributes/authentication_method", "authentication_method", "is invalid")
-            ]
+            return [FieldError("/data/attributes/authentication_method", "authentication_method", "is invalid")]
         return []
 
     def meta(self, account: AccountView, record: Record) -> dict[str, Any] | None:

@@ -1,0 +1,123 @@
+"""orders: buying numbers (and capacity). An order costs money, so it is never replaced and never
+repeated: its items cannot change once placed, a create first looks for an order with the same
+external_reference_id, and deleting a completed order is refused unless the stack opts in.
+
+Create waits (bounded) until DIDWW completes the order and exposes the ordered DIDs, so `dids`
+entries can route them in the same `up`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from pulumi.dynamic import CreateResult, ReadResult, Resource
+
+from didww_iac.api import Resource as ApiResource
+from didww_iac.resources.errors import DidwwResourceError
+from didww_iac.resources.provider import DidwwProvider
+from didww_iac.resources.spec import FieldSpec, ResourceSpec
+
+log = logging.getLogger(__name__)
+
+ITEMS_HINT = (
+    "an order's items cannot change once it is placed (and paid): keep this order as it is and "
+    "add a new order entry for more numbers"
+)
+POLL_SECONDS = 1.0
+
+ORDERS = ResourceSpec(
+    api_type="orders",
+    pulumi_name="Order",
+    display="reference",
+    refresh_by_listing=False,  # accounts keep every order they ever placed
+    fields=(
+        FieldSpec("items", create_only=True, create_only_hint=ITEMS_HINT, kept_from_input=True),
+        FieldSpec("allow_back_ordering", create_only=True, create_only_hint=ITEMS_HINT, kept_from_input=True),
+        FieldSpec("external_reference_id"),
+        FieldSpec("callback_url"),
+        FieldSpec("callback_method"),
+        FieldSpec("on_delete", local=True),
+        FieldSpec("wait_timeout_seconds", local=True),
+        FieldSpec("reference", writable=False),
+        FieldSpec("status", writable=False),
+        FieldSpec("amount", writable=False),
+        FieldSpec("description", writable=False),
+        FieldSpec("created_at", writable=False),
+        # The ordered numbers, filled once the order completes (DIDs refer to their order).
+        FieldSpec("did_ids", writable=False),
+        FieldSpec("did_numbers", writable=False),
+    ),
+)
+
+
+class OrderProvider(DidwwProvider):
+    spec = ORDERS
+
+    def _create(self, props: dict[str, Any]) -> CreateResult:
+        placed = super()._create(props)
+        order = self._await_completion(placed.id, float(props.get("wait_timeout_seconds") or 600))
+        return CreateResult(order.id, self._outputs(order, props))
+
+    def _read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        order = self._get_or_none(id_)
+        if order is None:
+            return ReadResult("", {})
+        return ReadResult(order.id, self._outputs(order, props))
+
+    def _await_completion(self, id_: str, timeout: float) -> ApiResource:
+        deadline = time.monotonic() + timeout
+        while True:
+            order = self._get(id_)
+            status = str(order.attributes.get("status"))
+            if status == "completed":
+                return order
+            if status == "cancelled":
+                raise DidwwResourceError(f"order {order.attributes.get('reference')} ({id_}) was cancelled by DIDWW")
+            if time.monotonic() >= deadline:
+                raise DidwwResourceError(
+                    f"order {order.attributes.get('reference')} ({id_}) is still {status} after {timeout:.0f} s; "
+                    "it stays in DIDWW and the next `up` picks it up again (by its external_reference_id). "
+                    "Raise wait_timeout_seconds to wait longer."
+                )
+            time.sleep(POLL_SECONDS)
+
+    def _outputs(self, resource: ApiResource, props: dict[str, Any]) -> dict[str, Any]:
+        outs = super()._outputs(resource, props)
+        if outs.get("status") == "completed" and not props.get("did_ids"):
+            dids = sorted(self.client.iter("dids", filters={"order.id": resource.id}), key=_number)
+            outs["did_ids"] = [d.id for d in dids]
+            outs["did_numbers"] = [_number(d) for d in dids]
+        else:
+            outs["did_ids"] = props.get("did_ids") or []
+            outs["did_numbers"] = props.get("did_numbers") or []
+        return outs
+
+    def _delete(self, id_: str, props: dict[str, Any]) -> None:
+        order = self._get_or_none(id_)
+        if order is None:
+            return
+        status = str(order.attributes.get("status"))
+        policy = props.get("on_delete") or "refuse"
+        reference = order.attributes.get("reference")
+        if status == "pending":
+            self.client.delete(self.spec.api_type, id_)  # cancels it; nothing was charged yet
+        elif status == "completed" and policy == "release":
+            for did_id in props.get("did_ids") or []:
+                self.client.update("dids", did_id, attributes={"terminated": True})
+            log.warning("order %s: released %d numbers", reference, len(props.get("did_ids") or []))
+        elif status == "completed" and policy == "refuse":
+            raise DidwwResourceError(
+                f"order {reference} is completed: its numbers are in use and billed, so it is not deleted. "
+                "To release them, set `on_delete: release` on the order (terminates its DIDs) and run `up`, "
+                "then remove it; or set `on_delete: forget` to stop managing it and keep the numbers."
+            )
+
+
+def _number(did: ApiResource) -> str:
+    return str(did.attributes.get("number"))
+
+
+class Order(Resource, module="didww", name="Order"):
+    pass

@@ -17,7 +17,7 @@ from didww_iac.api import DidwwError
 from didww_iac.drift import DriftReport, report_from_preview
 from didww_iac.engine import Engine, EngineError
 from didww_iac.resources.connection import Connection, MissingApiKeyError, resolve_api_key, shared_client
-from didww_iac.settings import LOCAL_EMULATOR_API_KEY, LOCAL_EMULATOR_PORT
+from didww_iac.resources.registry import RESOURCE_TYPES
 from didww_iac.stack import Stack, StackFileError, load_stack, stack_path
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="DIDWW voice infrastructure as code.")
@@ -86,10 +86,7 @@ def _print_outputs(engine: Engine) -> None:
 def validate(stack: StackOpt = "local", project_dir: ProjectOpt = Path(".")) -> None:
     """Check stacks/<stack>.yaml without calling any API."""
     declared = _validated(project_dir, stack)
-    counts = {
-        "voice_in_trunk_groups": len(declared.voice_in_trunk_groups),
-        "voice_in_trunks": len(declared.voice_in_trunks),
-    }
+    counts = {api_type: len(getattr(declared, api_type)) for api_type in RESOURCE_TYPES}
     summary = ", ".join(f"{n} {t}" for t, n in counts.items())
     out.print(f"{stack_path(project_dir, stack)}: valid ({summary}; API {declared.api_version})")
 
@@ -237,30 +234,18 @@ def pulumi(
     raise typer.Exit(engine.run([*ctx.args, "--stack", stack], check=False).returncode)
 
 
-@app.command()
-def emulator(
-    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = LOCAL_EMULATOR_PORT,
-    state: Annotated[Path | None, typer.Option(help="SQLite file that keeps the account across restarts.")] = None,
-    api_version: Annotated[str, typer.Option(help="The account's default API version.")] = "2026-04-16",
-    rate_limit: Annotated[float, typer.Option(help="Requests per second per API key (0: off).")] = 20.0,
-    seed: Annotated[int, typer.Option(help="Seed of the generated catalogue.")] = 0,
-    api_key: Annotated[str, typer.Option(help="API key the local account accepts.")] = LOCAL_EMULATOR_API_KEY,
-    admin: Annotated[bool, typer.Option(help="Mount the test hooks under /__emulator/.")] = False,
-) -> None:
-    """Serve the local DIDWW API v3 emulator (blocks; Ctrl-C stops it)."""
-    from didww_iac.emulator.server import serve
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
+    add_help_option=False,
+)
+def emulator(ctx: typer.Context) -> None:
+    """Serve the local DIDWW API v3 emulator (blocks; Ctrl-C stops it). `didww-iac emulator --help`
+    lists its flags: --port, --state, --api-version, --rate-limit, --seed, --api-key, --admin,
+    fault injection (--latency, --error-rate, --drop-rate, --throttle-next) and --order-delay."""
+    from didww_iac.emulator.__main__ import main as emulator_main
 
-    serve(
-        host=host,
-        port=port,
-        state_file=str(state) if state else None,
-        api_version=api_version,
-        rate_limit=rate_limit,
-        seed=seed,
-        api_keys=[api_key],
-        admin=admin,
-    )
+    # One set of flags, defined by the emulator itself (it imports nothing from the rest).
+    emulator_main(ctx.args)
 
 
 @app.command("emulator-stop")

@@ -2,7 +2,6 @@
 
 from typing import Final
 
-SUPPORTED_API_VERSIONS: Final = ("2022-05-10", "2026-04-16")
 LATEST_API_VERSION: Final = "2026-04-16"
 DEFAULT_RATE_LIMIT: Final = 20.0
 

@@ -289,6 +289,10 @@ class DidwwClient:
         meta = body.get("meta") if isinstance(body, Mapping) else None
         answered = meta.get("api_version") if isinstance(meta, Mapping) else None
         if answered is None:
+            if 200 <= status < 300 and isinstance(body, Mapping):
+                # DIDWW stamps every answer; one without a version cannot be trusted to match the pin.
+                self._mismatch = version_mismatch(self.settings.api_version, "none", method, path, status)
+                raise self._mismatch
             return
         if str(answered) != self.settings.api_version:
             self._mismatch = version_mismatch(self.settings.api_version, str(answered), method, path, status)

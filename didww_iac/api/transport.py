@@ -30,7 +30,6 @@ class RawResponse:
     body: Any  # parsed JSON, or None for an empty / non-JSON body
     retry_after: str | None
     latency: float
-    text: str = ""
 
 
 class Transport:
@@ -85,7 +84,7 @@ class Transport:
                 parsed = json.loads(text)
             except ValueError:
                 parsed = None
-        return RawResponse(resp.status_code, parsed, resp.headers.get("Retry-After"), latency, text[:500])
+        return RawResponse(resp.status_code, parsed, resp.headers.get("Retry-After"), latency)
 
     def close(self) -> None:
         self._http.close()

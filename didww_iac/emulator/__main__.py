@@ -25,7 +25,7 @@ def _seconds(text: str) -> float:
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m didww_iac.emulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="didww-iac emulator", description="Run the local DIDWW API v3 emulator.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--state", default=None, help="SQLite file that keeps the account across restarts")
@@ -47,6 +47,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every /v3 request")
     parser.add_argument("--error-rate", type=float, default=0.0, help="share of /v3 requests answered 500")
     parser.add_argument("--drop-rate", type=float, default=0.0, help="share of /v3 requests whose socket is closed")
+    parser.add_argument(
+        "--throttle-next", type=int, default=0, help="answer the next N /v3 requests with 429 (a burst)"
+    )
+    parser.add_argument("--retry-after", type=float, default=None, help="Retry-After seconds on those 429s")
     parser.add_argument(
         "--order-delay",
         type=_seconds,
@@ -70,7 +74,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         seed=args.seed,
         api_keys=args.api_keys,
         admin=args.admin,
-        faults=FaultSettings(latency=args.latency, error_rate=args.error_rate, drop_rate=args.drop_rate),
+        faults=FaultSettings(
+            latency=args.latency,
+            error_rate=args.error_rate,
+            drop_rate=args.drop_rate,
+            throttle_next=args.throttle_next,
+            retry_after=args.retry_after,
+        ),
         order_delay=args.order_delay,
         balance=args.balance,
     )

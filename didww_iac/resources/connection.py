@@ -35,6 +35,20 @@ class MissingApiKeyError(RuntimeError):
         )
 
 
+REDIS_URL_ENV = "DIDWW_IAC_REDIS_URL"
+
+
+def resolve_limiter(limiter: str) -> str:
+    """`redis` alone names a shared limiter whose URL (it may hold a password) stays in the
+    environment, out of the stack file and the pickled provider."""
+    if limiter != "redis":
+        return limiter
+    url = os.environ.get(REDIS_URL_ENV)
+    if not url:
+        raise RuntimeError(f"limiter: redis needs the Redis URL in {REDIS_URL_ENV}")
+    return url
+
+
 def resolve_api_key(configured: str | None, connection: Connection) -> str:
     key = configured or os.environ.get(API_KEY_ENV)
     if key:
@@ -65,7 +79,7 @@ def shared_client(connection: Connection, api_key: str) -> DidwwClient:
                     api_key=api_key,
                     api_version=connection.api_version,
                     rate_limit=connection.rate_limit,
-                    limiter=connection.limiter,
+                    limiter=resolve_limiter(connection.limiter),
                 )
             )
             _clients[(connection, api_key)] = client

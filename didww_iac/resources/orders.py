@@ -26,6 +26,7 @@ ITEMS_HINT = (
     "add a new order entry for more numbers"
 )
 POLL_SECONDS = 1.0
+CANCELED = "canceled"  # DIDWW's spelling
 
 ORDERS = ResourceSpec(
     api_type="orders",
@@ -60,6 +61,11 @@ class OrderProvider(DidwwProvider):
         order = self._await_completion(placed.id, float(props.get("wait_timeout_seconds") or 600))
         return CreateResult(order.id, self._outputs(order, props))
 
+    def _left_by_earlier_run(self, props: dict[str, Any]) -> ApiResource | None:
+        """A canceled order with our reference is history, not something to adopt."""
+        found = super()._left_by_earlier_run(props)
+        return None if found is not None and found.attributes.get("status") == CANCELED else found
+
     def _read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         order = self._get_or_none(id_)
         if order is None:
@@ -73,7 +79,7 @@ class OrderProvider(DidwwProvider):
             status = str(order.attributes.get("status"))
             if status == "completed":
                 return order
-            if status == "cancelled":
+            if status == CANCELED:
                 raise DidwwResourceError(f"order {order.attributes.get('reference')} ({id_}) was cancelled by DIDWW")
             if time.monotonic() >= deadline:
                 raise DidwwResourceError(

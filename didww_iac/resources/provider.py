@@ -29,7 +29,7 @@ from didww_iac import run_stats
 from didww_iac.api import DidwwClient, DidwwError, NotFoundError, Ref, Resource, ServerError, TransportError
 from didww_iac.resources.connection import Connection, all_client_stats, resolve_api_key, shared_client
 from didww_iac.resources.diffing import compare
-from didww_iac.resources.errors import SOURCE_LOCATION, explain
+from didww_iac.resources.errors import SOURCE_LOCATION, DidwwResourceError, explain
 from didww_iac.resources.live_index import LiveIndex
 from didww_iac.resources.spec import Kind, ResourceSpec
 from didww_iac.settings import API_KEY_CONFIG
@@ -119,6 +119,8 @@ class DidwwProvider(ResourceProvider):
             return call()
         except DidwwError as exc:
             raise explain(self.spec, action, exc, props) from None
+        except DidwwResourceError as exc:
+            raise DidwwResourceError(str(exc)) from None
         finally:
             run_stats.publish(all_client_stats())
 

@@ -41,6 +41,9 @@ class ResourceType:
         inputs[SOURCE_LOCATION] = None
         inputs.update(props)
         secret = [f.name for f in self.spec.fields if f.holds_secret(props.get(f.name))]
+        for name in secret:
+            # Secret inputs, not only outputs: the state keeps both.
+            inputs[name] = pulumi.Output.secret(inputs[name])
         merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=secret))
         return self.resource_class(self.provider_class(connection), logical_name, inputs, merged)
 

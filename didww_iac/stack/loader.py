@@ -17,6 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
+from didww_iac.settings import LATEST_API_VERSION
 from didww_iac.stack.schema import Stack
 
 
@@ -139,6 +140,15 @@ def _reference_problems(stack: Stack, document: CommentedMap) -> list[Problem]:
     def refused(loc: tuple[str | int, ...], message: str) -> None:
         problems.append(Problem(_line_of(document, loc), _dotted(loc), message))
 
+    if stack.api_version != LATEST_API_VERSION:
+        for name, placed in stack.orders.items():
+            if placed.adopt_id is None:
+                refused(
+                    ("orders", name),
+                    f"placing orders needs api_version {LATEST_API_VERSION}: its external_reference_id is what "
+                    "makes a retried `up` find the order instead of paying twice; pin that version, or adopt an "
+                    "existing order with `adopt_id`",
+                )
     targets: dict[str, dict[str, Any]] = {
         "voice_in_trunk": dict(stack.voice_in_trunks),
         "voice_in_trunk_group": dict(stack.voice_in_trunk_groups),
@@ -151,14 +161,14 @@ def _reference_problems(stack: Stack, document: CommentedMap) -> list[Problem]:
                 known = ", ".join(sorted(declared)) or "none declared"
                 refused(("dids", name, setting), f"no entry named '{target}' under {setting}s (known: {known})")
         if did.order is not None:
-            order = stack.orders.get(did.order)
-            if order is None:
+            ordered = stack.orders.get(did.order)
+            if ordered is None:
                 known = ", ".join(sorted(stack.orders)) or "none declared"
                 refused(("dids", name, "order"), f"no order named '{did.order}' (known: {known})")
-            elif did.index >= order.numbers:
+            elif did.index >= ordered.numbers:
                 refused(
                     ("dids", name, "index"),
-                    f"order '{did.order}' delivers {order.numbers} numbers: index must be below {order.numbers}",
+                    f"order '{did.order}' delivers {ordered.numbers} numbers: index must be below {ordered.numbers}",
                 )
         key = ("order", f"{did.order}#{did.index}") if did.order else ("number", str(did.number or did.adopt_id))
         if key in claimed:

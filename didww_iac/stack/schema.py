@@ -8,9 +8,12 @@ quoted number is an error, not a guess).
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from didww_iac.api import ConfigurationError
+from didww_iac.api.settings import resolve_endpoint
 from didww_iac.settings import DEFAULT_RATE_LIMIT, LATEST_API_VERSION
 
 LogicalName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
@@ -182,8 +185,33 @@ class Stack(Strict):
     api_version: Literal["2022-05-10", "2026-04-16"] = LATEST_API_VERSION
     endpoint: str = Field("emulator", description="emulator, sandbox, production, or a URL")
     rate_limit: float = Field(DEFAULT_RATE_LIMIT, gt=0)
-    limiter: str = Field("sqlite", description="process, sqlite, or redis://host:port/db")
+    limiter: str = Field(
+        "sqlite",
+        description="process, sqlite, redis (URL from DIDWW_IAC_REDIS_URL), or redis://host:port/db",
+    )
     voice_in_trunk_groups: dict[LogicalName, VoiceInTrunkGroup] = Field(default_factory=dict)
     voice_in_trunks: dict[LogicalName, VoiceInTrunk] = Field(default_factory=dict)
     orders: dict[LogicalName, Order] = Field(default_factory=dict)
     dids: dict[LogicalName, Did] = Field(default_factory=dict)
+
+    @field_validator("endpoint")
+    @classmethod
+    def _known_endpoint(cls, value: str) -> str:
+        try:
+            resolve_endpoint(value)
+        except ConfigurationError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("limiter")
+    @classmethod
+    def _known_limiter(cls, value: str) -> str:
+        if value in {"process", "sqlite", "redis"}:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in {"redis", "rediss"} or not parts.hostname:
+            raise ValueError("use process, sqlite, redis, or a redis://host:port/db URL")
+        if parts.password is not None or parts.username is not None:
+            # The stack file is reviewed in git and its settings reach Pulumi state.
+            raise ValueError("no credentials here: write `limiter: redis` and put the URL in DIDWW_IAC_REDIS_URL")
+        return value

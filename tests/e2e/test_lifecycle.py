@@ -23,6 +23,9 @@ voice_in_trunks:
       username: "{DID}"
       host: pbx.example.com
       port: 5060
+      auth_enabled: true
+      auth_user: pbx
+      auth_password: Sip-Passw0rd-e2e-71c4
   mobile:
     name: Mobile
     capacity_limit: 2
@@ -69,6 +72,8 @@ def test_create_noop_update_delete_destroy(project: Project) -> None:
     # 2. The state holds no API key; the provider is pickled by reference to its class.
     state_text = project.state_file("e2e").read_text()
     assert E2E_API_KEY not in state_text
+    assert "Sip-Passw0rd-e2e-71c4" not in state_text  # inputs and outputs both stored as secrets
+    assert "Sip-Passw0rd-e2e-71c4" not in out
     resources = json.loads(state_text)["checkpoint"]["latest"]["resources"]
     pickles = [base64.b64decode(r["outputs"]["__provider"]) for r in resources if "__provider" in r.get("outputs", {})]
     assert len(pickles) == 3

@@ -67,3 +67,21 @@ def test_bad_did_entries_are_named(tmp_path: Path, dids: str, expected: str) -> 
 def test_bad_order_items_are_named(tmp_path: Path, item: str, expected: str) -> None:
     (problem,) = problems(tmp_path, f"orders:\n  o:\n    items:\n      - {item}\n")
     assert problem.startswith("orders.o.items.0: " + expected)
+
+
+def test_orders_need_the_version_that_makes_them_safe_to_retry(tmp_path: Path) -> None:
+    (problem,) = problems(tmp_path, 'api_version: "2022-05-10"\n' + BASE)
+    assert problem.startswith("orders.ny: placing orders needs api_version 2026-04-16")
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ("endpoint: http://example.com/v3/", "endpoint: Value error, endpoint http://example.com uses plain http"),
+        ("limiter: bogus", "limiter: use process, sqlite, redis, or a redis://host:port/db URL"),
+        ("limiter: redis://:pw@cache:6379/0", "limiter: no credentials here"),
+    ],
+)
+def test_connection_settings_are_checked_before_any_call(tmp_path: Path, setting: str, expected: str) -> None:
+    (problem,) = problems(tmp_path, setting + "\n")
+    assert problem.replace("Value error, ", "").startswith(expected.replace("Value error, ", ""))

@@ -1,0 +1,146 @@
+"""The order and DID providers against a real emulator: wait, adopt, never pay twice, protect
+completed orders, detach or terminate numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import dill
+import httpx
+import pytest
+from pulumi.dynamic import Config, ConfigureRequest
+
+from didww_iac.emulator.testing import RunningEmulator, running_emulator
+from didww_iac.resources.connection import Connection
+from didww_iac.resources.dids import DidProvider
+from didww_iac.resources.errors import DidwwResourceError
+from didww_iac.resources.orders import OrderProvider
+from didww_iac.resources.provider import DidwwProvider
+
+KEY = "number-providers-key-5e2a"
+
+
+@pytest.fixture
+def emulator() -> Iterator[RunningEmulator]:
+    with running_emulator(api_keys=[KEY], rate_limit=None, order_delay=60, balance="500.00") as emu:
+        yield emu
+
+
+def provider(emulator: RunningEmulator, cls: type[DidwwProvider]) -> DidwwProvider:
+    made = cls(Connection(emulator.base_url, "2026-04-16", rate_limit=0, limiter="process"))
+    revived: DidwwProvider = dill.loads(dill.dumps(made, recurse=True))
+    revived.configure(ConfigureRequest(Config({"didww:apiKey": KEY}, "didww-iac")))
+    return revived
+
+
+def api(emulator: RunningEmulator, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    response = httpx.request(
+        method,
+        emulator.base_url + path,
+        json=body,
+        headers={"Api-Key": KEY, "Content-Type": "application/vnd.api+json", "Accept": "application/vnd.api+json"},
+    )
+    response.raise_for_status()
+    return response.json() if response.content else None
+
+
+def tick(emulator: RunningEmulator) -> None:
+    httpx.post(emulator.admin_url + "clock/tick").raise_for_status()
+
+
+def order_props(emulator: RunningEmulator, ref: str, **extra: Any) -> dict[str, Any]:
+    group = api(emulator, "GET", "did_groups?include=stock_keeping_units")["data"][0]
+    sku = group["relationships"]["stock_keeping_units"]["data"][0]["id"]
+    items = [{"type": "did_order_items", "attributes": {"sku_id": sku, "qty": 2}}]
+    return {"items": items, "external_reference_id": ref, "wait_timeout_seconds": 5, **extra}
+
+
+def orders(emulator: RunningEmulator) -> list[dict[str, Any]]:
+    data: list[dict[str, Any]] = api(emulator, "GET", "orders")["data"]
+    return data
+
+
+def test_create_waits_for_completion_and_exposes_the_numbers(emulator: RunningEmulator) -> None:
+    httpx.patch(emulator.admin_url + "account", json={"order_delay": 0.3}).raise_for_status()
+
+    result = provider(emulator, OrderProvider).create(order_props(emulator, "ref-a"))
+
+    assert result.outs is not None
+    assert result.outs["status"] == "completed"
+    assert len(result.outs["did_ids"]) == 2 and len(result.outs["did_numbers"]) == 2
+    assert result.outs["did_numbers"] == sorted(result.outs["did_numbers"])
+
+
+def test_a_timed_out_order_is_picked_up_again_not_placed_twice(emulator: RunningEmulator) -> None:
+    props = order_props(emulator, "ref-b", wait_timeout_seconds=1)
+    with pytest.raises(DidwwResourceError, match="still pending after 1 s"):
+        provider(emulator, OrderProvider).create(props)
+    (placed,) = orders(emulator)
+
+    tick(emulator)
+    resumed = provider(emulator, OrderProvider).create(props)
+
+    assert resumed.id == placed["id"]
+    assert len(orders(emulator)) == 1
+
+
+def test_a_canceled_order_with_our_reference_is_not_adopted(emulator: RunningEmulator) -> None:
+    props = order_props(emulator, "ref-c")
+    earlier = api(emulator, "POST", "orders", {"data": {"type": "orders", "attributes": {
+        "items": props["items"], "external_reference_id": "ref-c"}}})["data"]["id"]  # fmt: skip
+    api(emulator, "DELETE", f"orders/{earlier}")
+    httpx.patch(emulator.admin_url + "account", json={"order_delay": 0}).raise_for_status()
+
+    result = provider(emulator, OrderProvider).create(props)
+
+    assert result.id != earlier
+    assert {o["attributes"]["status"] for o in orders(emulator)} == {"canceled", "completed"}
+
+
+def test_delete_cancels_pending_refuses_completed_and_releases_on_request(emulator: RunningEmulator) -> None:
+    p = provider(emulator, OrderProvider)
+    pending = api(emulator, "POST", "orders", {"data": {"type": "orders", "attributes": {
+        "items": order_props(emulator, "x")["items"]}}})["data"]["id"]  # fmt: skip
+    p.delete(pending, {"on_delete": "refuse"})
+    assert api(emulator, "GET", f"orders/{pending}")["data"]["attributes"]["status"] == "canceled"
+
+    httpx.patch(emulator.admin_url + "account", json={"order_delay": 0}).raise_for_status()
+    done = p.create(order_props(emulator, "ref-d"))
+    assert done.outs is not None
+    with pytest.raises(DidwwResourceError, match="is completed: its numbers are in use and billed"):
+        p.delete(done.id, done.outs)
+    p.delete(done.id, {**done.outs, "on_delete": "forget"})
+    assert all(not d["attributes"]["terminated"] for d in api(emulator, "GET", "dids")["data"])
+
+    p.delete(done.id, {**done.outs, "on_delete": "release"})
+    assert all(d["attributes"]["terminated"] for d in api(emulator, "GET", "dids")["data"])
+
+
+def test_a_did_is_adopted_by_number_routed_then_detached_or_terminated(emulator: RunningEmulator) -> None:
+    httpx.patch(emulator.admin_url + "account", json={"order_delay": 0}).raise_for_status()
+    order = provider(emulator, OrderProvider).create(order_props(emulator, "ref-e"))
+    assert order.outs is not None
+    first, second = order.outs["did_numbers"]
+    group = api(emulator, "POST", "voice_in_trunk_groups", {
+        "data": {"type": "voice_in_trunk_groups", "attributes": {"name": "G"}}})["data"]["id"]  # fmt: skip
+    dids = provider(emulator, DidProvider)
+
+    routed = dids.create({"lookup_number": first, "description": "main", "voice_in_trunk_group": group})
+    assert routed.outs is not None and routed.outs["number"] == first
+    live = api(emulator, "GET", f"dids/{routed.id}?include=voice_in_trunk_group")["data"]
+    assert live["relationships"]["voice_in_trunk_group"]["data"]["id"] == group
+    assert live["attributes"]["description"] == "main"
+
+    dids.delete(routed.id, routed.outs)  # detach: routing cleared, number kept
+    live = api(emulator, "GET", f"dids/{routed.id}?include=voice_in_trunk_group")["data"]
+    assert live["relationships"]["voice_in_trunk_group"]["data"] is None
+    assert live["attributes"]["terminated"] is False
+
+    other = dids.create({"order_did_ids": order.outs["did_ids"], "order_index": 1, "on_delete": "terminate"})
+    assert other.outs is not None and other.outs["number"] == second
+    dids.delete(other.id, other.outs)
+    assert api(emulator, "GET", f"dids/{other.id}")["data"]["attributes"]["terminated"] is True
+
+    with pytest.raises(DidwwResourceError, match="no DID 19999999999 in this DIDWW account"):
+        dids.create({"lookup_number": "19999999999"})

@@ -14,9 +14,10 @@ from didww_iac.resources.errors import SOURCE_LOCATION
 from didww_iac.resources.registry import RESOURCE_TYPES
 from didww_iac.settings import LATEST_API_VERSION
 from didww_iac.stack import LoadedStack, StackFileError, load, stack_path
-from didww_iac.stack.schema import Did, Order, OrderItem, VoiceInTrunk, VoiceInTrunkGroup
+from didww_iac.stack.schema import Did, Order, OrderItem, VoiceInTrunk, VoiceInTrunkGroup, VoiceOutTrunk
 
 MAX_EXTERNAL_REFERENCE_ID = 100
+Declared = dict[str, Resource]
 
 
 def external_reference_id(project: str, stack: str, api_type: str, logical_name: str) -> str:
@@ -83,6 +84,15 @@ def _did_props(
     return props
 
 
+def _out_trunk_props(trunk: VoiceOutTrunk, dids: Declared) -> dict[str, Any]:
+    props = trunk.model_dump(exclude={"authentication", "dids"}, exclude_none=True)
+    auth = trunk.authentication.model_dump(exclude={"type"}, exclude_none=True)
+    props["authentication_method"] = {"type": trunk.authentication.type, "attributes": auth}
+    if trunk.dids is not None:
+        props["dids"] = [dids[name].id for name in trunk.dids]
+    return props
+
+
 def declare(loaded: LoadedStack, project: str, stack_name: str, display_path: str) -> dict[str, dict[str, Resource]]:
     stack = loaded.stack
     connection = Connection(stack.endpoint, stack.api_version, stack.rate_limit, stack.limiter)
@@ -109,8 +119,9 @@ def declare(loaded: LoadedStack, project: str, stack_name: str, display_path: st
         for name, g in stack.voice_in_trunk_groups.items()
     }
     orders = {name: add("orders", name, _order_props(o)) for name, o in stack.orders.items()}
-    for name, did in stack.dids.items():
-        add("dids", name, _did_props(did, trunks, groups, orders))
+    dids = {name: add("dids", name, _did_props(did, trunks, groups, orders)) for name, did in stack.dids.items()}
+    for name, out in stack.voice_out_trunks.items():
+        add("voice_out_trunks", name, _out_trunk_props(out, dids))
     return declared
 
 

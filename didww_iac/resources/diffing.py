@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from deepdiff import DeepDiff
@@ -62,9 +63,16 @@ def compare_field(spec: FieldSpec, live: Any, declared: Any) -> Change | None:
             spec.replace_on_nested_key
         )
         return Change(spec.name, paths, replace)
-    if live == declared:
+    if live == declared or (spec.decimal and _same_amount(live, declared)):
         return None
     return Change(spec.name, (spec.name,), replace=False)
+
+
+def _same_amount(live: Any, declared: Any) -> bool:
+    try:
+        return Decimal(str(live)) == Decimal(str(declared))
+    except InvalidOperation:
+        return False
 
 
 def compare(spec: ResourceSpec, live: dict[str, Any], declared: dict[str, Any]) -> list[Change]:

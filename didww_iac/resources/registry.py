@@ -20,6 +20,7 @@ from didww_iac.resources.voice_in_trunk_groups import (
     VoiceInTrunkGroupProvider,
 )
 from didww_iac.resources.voice_in_trunks import VOICE_IN_TRUNKS, VoiceInTrunk, VoiceInTrunkProvider
+from didww_iac.resources.voice_out_trunks import VOICE_OUT_TRUNKS, VoiceOutTrunk, VoiceOutTrunkProvider
 
 
 @dataclass(frozen=True)
@@ -55,5 +56,6 @@ RESOURCE_TYPES: dict[str, ResourceType] = {
         ResourceType(VOICE_IN_TRUNKS, VoiceInTrunkProvider, VoiceInTrunk),
         ResourceType(ORDERS, OrderProvider, Order),
         ResourceType(DIDS, DidProvider, Did),
+        ResourceType(VOICE_OUT_TRUNKS, VoiceOutTrunkProvider, VoiceOutTrunk),
     )
 }

@@ -51,7 +51,15 @@ class FieldSpec:
     # whole field is stored as a Pulumi secret; otherwise it stays readable for diffs and drift.
     secret_keys: frozenset[str] = frozenset()
 
+    # DIDWW fills credentials into the field itself (a voice out trunk's generated SIP password):
+    # always stored as a secret.
+    always_secret: bool = False
+    # A money amount: DIDWW answers "3000.0" for a declared "3000.00"; compared as decimals.
+    decimal: bool = False
+
     def holds_secret(self, declared: object) -> bool:
+        if self.always_secret:
+            return True
         attributes = declared.get("attributes") if isinstance(declared, dict) else None
         return isinstance(attributes, dict) and any(attributes.get(k) is not None for k in self.secret_keys)
 

@@ -174,6 +174,13 @@ def _reference_problems(stack: Stack, document: CommentedMap) -> list[Problem]:
         if key in claimed:
             refused(("dids", name), f"the same number is already declared by dids.{claimed[key]}")
         claimed.setdefault(key, name)
+    for name, out in stack.voice_out_trunks.items():
+        for i, did_name in enumerate(out.dids or []):
+            if did_name not in stack.dids:
+                known = ", ".join(sorted(stack.dids)) or "none declared"
+                refused(
+                    ("voice_out_trunks", name, "dids", i), f"no entry named '{did_name}' under dids (known: {known})"
+                )
     return problems
 
 

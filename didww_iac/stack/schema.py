@@ -181,6 +181,46 @@ class Did(Strict):
         return self
 
 
+class OutboundAuthentication(Strict):
+    """How DIDWW recognises calls from this trunk. DIDWW generates the SIP username and password
+    of `credentials_and_ip` (stored as secrets); `twilio` takes the Twilio account SID."""
+
+    type: Literal["credentials_and_ip", "twilio"]
+    allowed_sip_ips: list[str] | None = Field(None, max_length=15)
+    tech_prefix: str | None = Field(None, pattern=r"^[0-9#]{0,8}$")
+    twilio_account_sid: str | None = None
+
+    @model_validator(mode="after")
+    def _fits_type(self) -> OutboundAuthentication:
+        if self.type == "twilio" and not self.twilio_account_sid:
+            raise ValueError("`twilio` needs `twilio_account_sid`")
+        if self.type == "credentials_and_ip" and self.twilio_account_sid is not None:
+            raise ValueError("`twilio_account_sid` belongs to `type: twilio`")
+        return self
+
+
+class VoiceOutTrunk(Strict):
+    name: str
+    authentication: OutboundAuthentication
+    allowed_rtp_ips: list[str] | None = Field(None, max_length=10)
+    allow_any_did_as_cli: bool | None = None
+    on_cli_mismatch_action: Literal["send_original_cli", "reject_call"] | None = None
+    status: Literal["active", "blocked"] | None = None
+    capacity_limit: int | None = Field(None, ge=0, le=32767)
+    threshold_amount: str | None = Field(None, pattern=r"^\d+(\.\d+)?$", description='Money, e.g. "500.00".')
+    media_encryption_mode: Literal["disabled", "srtp_sdes", "srtp_dtls", "zrtp"] | None = None
+    default_dst_action: Literal["allow_all", "reject_all"] | None = None
+    dst_prefixes: list[str] | None = None
+    force_symmetric_rtp: bool | None = None
+    rtp_ping: bool | None = None
+    rtp_timeout: int | None = Field(None, ge=0)
+    callback_url: str | None = None
+    emergency_enable_all: bool | None = None
+    external_reference_id: ExternalReferenceId | None = None
+    dids: list[LogicalName] | None = Field(None, description="Logical names of `dids` entries it may send as CLI.")
+    adopt_id: str | None = None
+
+
 class Stack(Strict):
     api_version: Literal["2022-05-10", "2026-04-16"] = LATEST_API_VERSION
     endpoint: str = Field("emulator", description="emulator, sandbox, production, or a URL")
@@ -193,6 +233,7 @@ class Stack(Strict):
     voice_in_trunks: dict[LogicalName, VoiceInTrunk] = Field(default_factory=dict)
     orders: dict[LogicalName, Order] = Field(default_factory=dict)
     dids: dict[LogicalName, Did] = Field(default_factory=dict)
+    voice_out_trunks: dict[LogicalName, VoiceOutTrunk] = Field(default_factory=dict)
 
     @field_validator("endpoint")
     @classmethod

@@ -6,17 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import dill
 import httpx
 import pytest
-from pulumi.dynamic import Config, ConfigureRequest
 
 from didww_iac.emulator.testing import RunningEmulator, running_emulator
-from didww_iac.resources.connection import Connection
 from didww_iac.resources.dids import DidProvider
 from didww_iac.resources.errors import DidwwResourceError
 from didww_iac.resources.orders import OrderProvider
 from didww_iac.resources.provider import DidwwProvider
+from tests.resources.helpers import call, configured
 
 KEY = "number-providers-key-5e2a"
 
@@ -28,21 +26,11 @@ def emulator() -> Iterator[RunningEmulator]:
 
 
 def provider(emulator: RunningEmulator, cls: type[DidwwProvider]) -> DidwwProvider:
-    made = cls(Connection(emulator.base_url, "2026-04-16", rate_limit=0, limiter="process"))
-    revived: DidwwProvider = dill.loads(dill.dumps(made, recurse=True))
-    revived.configure(ConfigureRequest(Config({"didww:apiKey": KEY}, "didww-iac")))
-    return revived
+    return configured(emulator, cls, KEY)
 
 
 def api(emulator: RunningEmulator, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    response = httpx.request(
-        method,
-        emulator.base_url + path,
-        json=body,
-        headers={"Api-Key": KEY, "Content-Type": "application/vnd.api+json", "Accept": "application/vnd.api+json"},
-    )
-    response.raise_for_status()
-    return response.json() if response.content else None
+    return call(emulator, KEY, method, path, body)
 
 
 def tick(emulator: RunningEmulator) -> None:

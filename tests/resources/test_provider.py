@@ -9,14 +9,13 @@ from typing import Any
 import dill
 import httpx
 import pytest
-from pulumi.dynamic import Config, ConfigureRequest
 
 from didww_iac.emulator.testing import RunningEmulator, running_emulator
-from didww_iac.resources.connection import Connection
 from didww_iac.resources.errors import DidwwResourceError
 from didww_iac.resources.provider import DidwwProvider
 from didww_iac.resources.voice_in_trunk_groups import VoiceInTrunkGroupProvider
 from didww_iac.resources.voice_in_trunks import VoiceInTrunkProvider
+from tests.resources.helpers import call, configured
 
 KEY = "provider-test-key-88c1d2"
 
@@ -35,11 +34,7 @@ def clean(emulator: RunningEmulator) -> None:
 
 
 def provider(emulator: RunningEmulator, cls: type[DidwwProvider] = VoiceInTrunkGroupProvider) -> DidwwProvider:
-    """A provider as the engine's provider process gets it: unpickled, then configured."""
-    made = cls(Connection(emulator.base_url, "2026-04-16", rate_limit=0, limiter="process"))
-    revived: DidwwProvider = dill.loads(dill.dumps(made, recurse=True))
-    revived.configure(ConfigureRequest(Config({"didww:apiKey": KEY}, "didww-iac")))
-    return revived
+    return configured(emulator, cls, KEY)
 
 
 def requests(emulator: RunningEmulator) -> list[dict[str, Any]]:
@@ -48,18 +43,7 @@ def requests(emulator: RunningEmulator) -> list[dict[str, Any]]:
 
 
 def api(emulator: RunningEmulator, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    response = httpx.request(
-        method,
-        emulator.base_url + path,
-        json=body,
-        headers={
-            "Api-Key": KEY,
-            "Content-Type": "application/vnd.api+json",
-            "Accept": "application/vnd.api+json",
-        },
-    )
-    response.raise_for_status()
-    return response.json() if response.content else None
+    return call(emulator, KEY, method, path, body)
 
 
 TRUNK = {

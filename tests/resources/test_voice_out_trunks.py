@@ -6,14 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import dill
 import pytest
-from pulumi.dynamic import Config, ConfigureRequest
 
 from didww_iac.emulator.testing import RunningEmulator, running_emulator
-from didww_iac.resources.connection import Connection
 from didww_iac.resources.provider import DidwwProvider
 from didww_iac.resources.voice_out_trunks import VoiceOutTrunkProvider
+from tests.resources.helpers import configured
 
 KEY = "voice-out-trunks-key-77d0"
 
@@ -26,10 +24,7 @@ def pinned(request: pytest.FixtureRequest) -> Iterator[tuple[RunningEmulator, st
 
 
 def provider(emulator: RunningEmulator, version: str) -> DidwwProvider:
-    made = VoiceOutTrunkProvider(Connection(emulator.base_url, version, rate_limit=0, limiter="process"))
-    revived: DidwwProvider = dill.loads(dill.dumps(made, recurse=True))
-    revived.configure(ConfigureRequest(Config({"didww:apiKey": KEY}, "didww-iac")))
-    return revived
+    return configured(emulator, VoiceOutTrunkProvider, KEY, version)
 
 
 def declared(**changes: Any) -> dict[str, Any]:

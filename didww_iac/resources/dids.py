@@ -38,10 +38,11 @@ DIDS = ResourceSpec(
             related_type="shared_capacity_groups",
             stack_name="shared_capacity_group_id",
         ),
-        # How the number is found; fixed for the life of the entry.
-        FieldSpec("lookup_number", local=True),
-        FieldSpec("order_did_ids", local=True),
-        FieldSpec("order_index", local=True),
+        # How the number is found. Pointing the entry at another number adopts that one and
+        # releases this one (detach or terminate, as on delete): a replacement.
+        FieldSpec("lookup_number", local=True, replace_on_change=True),
+        FieldSpec("order_did_ids", local=True, replace_on_change=True),
+        FieldSpec("order_index", local=True, replace_on_change=True),
         FieldSpec("on_delete", local=True),
         FieldSpec("number", writable=False),
         FieldSpec("created_at", writable=False),

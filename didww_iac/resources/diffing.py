@@ -51,7 +51,7 @@ def compare_field(spec: FieldSpec, live: Any, declared: Any) -> Change | None:
     if spec.kind is Kind.TO_MANY:
         if sorted(live or []) == sorted(declared):
             return None
-        return Change(spec.name, (spec.name,), replace=False)
+        return Change(spec.name, (spec.name,), replace=spec.replace_on_change)
     if isinstance(declared, dict):
         want = _prune(declared)
         have = _declared_subset(live if isinstance(live, dict) else {}, want)
@@ -59,13 +59,14 @@ def compare_field(spec: FieldSpec, live: Any, declared: Any) -> Change | None:
         if not delta:
             return None
         paths = tuple(sorted({_readable(p, spec.name) for p in delta.affected_paths}))
-        replace = spec.replace_on_nested_key is not None and (live or {}).get(spec.replace_on_nested_key) != want.get(
-            spec.replace_on_nested_key
+        replace = spec.replace_on_change or (
+            spec.replace_on_nested_key is not None
+            and (live or {}).get(spec.replace_on_nested_key) != want.get(spec.replace_on_nested_key)
         )
         return Change(spec.name, paths, replace)
     if live == declared or (spec.decimal and _same_amount(live, declared)):
         return None
-    return Change(spec.name, (spec.name,), replace=False)
+    return Change(spec.name, (spec.name,), replace=spec.replace_on_change)
 
 
 def _same_amount(live: Any, declared: Any) -> bool:

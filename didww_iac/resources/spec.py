@@ -29,6 +29,9 @@ class FieldSpec:
     related_type: str | None = None
     # False: server-set. Never sent, never diffed, always refreshed into outputs.
     writable: bool = True
+    # A change means another DIDWW resource (a DID entry pointed at a different number): the
+    # entry is replaced, so the new one is adopted and the old one released as on delete.
+    replace_on_change: bool = False
     # For nested objects such as a trunk's `configuration`: a change of this key inside the
     # object forces a replacement (the API does not switch a trunk from SIP to PSTN in place).
     replace_on_nested_key: str | None = None

@@ -83,3 +83,13 @@ def test_a_declared_value_equal_to_live_is_never_a_change(values: dict[str, Any]
     changed = {k: v for k, v in values.items() if v is not None}
     different = {k: f"{v}-x" for k, v in changed.items()}
     assert {c.field for c in compare(VOICE_IN_TRUNKS, live, different)} == set(changed)
+
+
+def test_pointing_a_did_entry_at_another_number_replaces_it() -> None:
+    from didww_iac.resources.dids import DIDS
+
+    live = {"lookup_number": "12125550100", "description": "Main"}
+    (change,) = compare(DIDS, live, {"lookup_number": "12125550199", "description": "Main"})
+    assert change.field == "lookup_number" and change.replace is True
+    (local_only,) = compare(DIDS, {**live, "on_delete": "detach"}, {**live, "on_delete": "terminate"})
+    assert local_only.replace is False

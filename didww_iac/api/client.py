@@ -240,7 +240,8 @@ class DidwwClient:
         shown = redact(self._transport.base_path + path + _query_text(params))
 
         def attempt(number: int) -> RawAnswer:
-            throttled = self._limiter.acquire()
+            permit = self._limiter.acquire()
+            throttled = permit.waited
             self._stats.add(requests=1, throttled_seconds=throttled)
             try:
                 raw = self._transport.send(method, path, params, wire_body)
@@ -248,6 +249,9 @@ class DidwwClient:
                 self._stats.add(transport_errors=1)
                 log.debug("%s %s -> %s (attempt %d, throttled %.3f s)", method, shown, exc.cause, number, throttled)
                 raise self._scrub(exc) from None
+            finally:
+                # Settled as soon as the answer (or failure) is in: the server counted it before that.
+                self._limiter.settle(permit.ticket)
             self._stats.add(request_seconds=raw.latency)
             log.debug(
                 "%s %s -> %d in %.1f ms (attempt %d, throttled %.3f s)",

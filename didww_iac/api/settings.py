@@ -126,11 +126,10 @@ class ClientSettings:
     rate_limit: float = 20.0
     limiter: str = "process"
     limiter_path: str | os.PathLike[str] | None = None
-    # Seconds added to the limiter's window: absorbs send-time jitter so the server's own window
-    # (counted at arrival) never holds more than the limit.
-    # Slack per window for the time between reserving a slot and the request reaching DIDWW
-    # (thread wake-up, a new connection). 75 ms keeps ~0.93 of the limit in steady state.
-    limiter_margin: float = 0.075
+    # Seconds added to the limiter's window. The slot rule is already safe against any delay
+    # between send and arrival (see `limiter.core.next_slot`); this only absorbs clock-rate
+    # differences between us and the server.
+    limiter_margin: float = 0.01
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
     max_attempts: int = 5

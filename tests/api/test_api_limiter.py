@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import multiprocessing
 import threading
@@ -14,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from didww_iac.api import ClientSettings
-from didww_iac.api.limiter import MemoryLimiter, NoLimiter, make_limiter, next_slot, window_for
+from didww_iac.api.limiter import Limiter, MemoryLimiter, NoLimiter, make_limiter, next_slot, window_for
 from didww_iac.api.limiter.memory import SlotLog
 from didww_iac.api.limiter.sqlite import SqliteLimiter
 
@@ -25,28 +26,78 @@ def max_in_any_window(slots: list[float], window: float) -> int:
     return max((sum(1 for t in s if a <= t < a + window - 1e-9) for a in s), default=0)
 
 
+def simulate(
+    limit: int, window: float, delays: list[tuple[float, float, float]], threads: int, *, settle_at_send: bool = False
+) -> list[float]:
+    """Server arrival times of ``len(delays)`` requests sent by ``threads`` workers through one log.
+
+    Each request's ``(late, uplink, downlink)``: the worker sends ``late`` after its slot, the server
+    counts it ``uplink`` later and the answer is back ``downlink`` after that. Discrete events on
+    a virtual clock; ``settle_at_send`` models the naive rule that counts a request at its slot.
+    """
+    log, arrivals = SlotLog(), list[float]()
+    events: list[tuple[float, int, str, int]] = [(0.0, n, "reserve", -1) for n in range(threads)]
+    heapq.heapify(events)
+    order, todo = itertools.count(threads), iter(delays)
+    while events:
+        now, _, kind, ticket = heapq.heappop(events)
+        if kind == "settle":
+            log.settle(ticket, now)
+            kind = "reserve"  # the worker asks for its next slot as soon as it is answered
+        reserved = log.reserve(now, limit, window)
+        if reserved is None:
+            heapq.heappush(events, (now + window / limit / 2, next(order), "reserve", -1))
+            continue
+        ticket, slot = reserved
+        delay = next(todo, None)
+        if delay is None:
+            log.settle(ticket, now)
+            continue
+        late, uplink, downlink = delay
+        arrivals.append(slot + late + uplink)
+        answered = slot + late + uplink + downlink
+        if settle_at_send:
+            log.settle(ticket, slot)
+            answered = max(answered, slot)
+            heapq.heappush(events, (answered, next(order), "reserve", -1))
+        else:
+            heapq.heappush(events, (answered, next(order), "settle", ticket))
+    return arrivals
+
+
+_delay = st.floats(min_value=0.0, max_value=0.4)
+
+
 @given(
     limit=st.integers(min_value=1, max_value=25),
     window=st.floats(min_value=0.05, max_value=3.0),
-    gaps=st.lists(st.floats(min_value=0.0, max_value=0.5), min_size=1, max_size=120),
+    threads=st.integers(min_value=1, max_value=12),
+    delays=st.lists(st.tuples(_delay, _delay, _delay), min_size=1, max_size=150),
 )
-@settings(max_examples=200, deadline=None)
-def test_no_window_ever_holds_more_than_the_limit(limit: int, window: float, gaps: list[float]) -> None:
-    now, slots = 0.0, list[float]()
-    for gap in gaps:
-        now += gap
-        slots.append(next_slot(slots, now, limit, window))
-    assert all(b >= a for a, b in itertools.pairwise(slots))
-    assert all(s >= t for s, t in zip(slots, _accumulate(gaps), strict=True))  # never before asked
-    assert max_in_any_window(slots, window) <= limit
+@settings(max_examples=300, deadline=None)
+def test_no_server_window_ever_holds_more_than_the_limit(
+    limit: int, window: float, threads: int, delays: list[tuple[float, float, float]]
+) -> None:
+    """Whatever the delays before, between and after the server's count, its window holds."""
+    arrivals = simulate(limit, window, delays, threads)
+    assert len(arrivals) == len(delays)
+    assert max_in_any_window(arrivals, window) <= limit
 
 
-def _accumulate(gaps: list[float]) -> list[float]:
-    out, t = [], 0.0
-    for g in gaps:
-        t += g
-        out.append(t)
-    return out
+def test_counting_requests_at_their_slot_is_not_enough() -> None:
+    """Control: one request held up on the way lets the naive rule put 21 in the server's window."""
+    delays = [(0.0, 0.3, 0.0)] + [(0.0, 0.0, 0.0)] * 40
+    naive = simulate(20, 1.0, delays, threads=8, settle_at_send=True)
+    assert max_in_any_window(naive, 1.0) > 20
+    assert max_in_any_window(simulate(20, 1.0, delays, threads=8), 1.0) <= 20
+
+
+def test_next_slot_counts_pending_requests_against_the_budget() -> None:
+    assert next_slot([], 0, 5.0, 3, 1.0) == 5.0
+    assert next_slot([4.5, 4.6], 0, 5.0, 3, 1.0) == 5.0  # two answers in the window: room for one
+    assert next_slot([4.5, 4.6, 4.7], 0, 5.0, 3, 1.0) == pytest.approx(5.5)
+    assert next_slot([4.5, 4.6], 1, 5.0, 3, 1.0) == pytest.approx(5.5)  # the pending one may land anywhere
+    assert next_slot([], 3, 5.0, 3, 1.0) is None
 
 
 def test_window_for_fractional_rates() -> None:
@@ -59,29 +110,48 @@ def test_window_for_fractional_rates() -> None:
         window_for(0)
 
 
+def send_through(lim: Limiter, clock: FakeClock, count: int, latency: float = 0.0) -> list[float]:
+    """``count`` sequential requests on the fake clock, each answered ``latency`` after its send."""
+    waits = []
+    for _ in range(count):
+        permit = lim.acquire()
+        waits.append(permit.waited)
+        clock.sleep(latency)
+        lim.settle(permit.ticket)
+    return waits
+
+
 def test_memory_limiter_lets_a_burst_through_then_spaces(clock: FakeClock) -> None:
     lim = MemoryLimiter("t", 20.0, clock=clock, sleep=clock.sleep, log=SlotLog())
-    waits = [lim.acquire() for _ in range(60)]
+    waits = send_through(lim, clock, 60)
     assert waits[:20] == [0.0] * 20
     assert waits[20] == pytest.approx(1.0)
     # Sustained: 60 requests take exactly 2 s beyond the first burst.
     assert clock.now - 1000.0 == pytest.approx(2.0)
 
 
-def test_sustained_rate_with_margin_is_close_to_the_limit(clock: FakeClock) -> None:
-    lim = MemoryLimiter("t", 20.0, margin=0.05, clock=clock, sleep=clock.sleep, log=SlotLog())
-    for _ in range(401):
-        lim.acquire()
+def test_sustained_rate_with_round_trips_is_close_to_the_limit(clock: FakeClock) -> None:
+    lim = MemoryLimiter("t", 20.0, margin=0.01, clock=clock, sleep=clock.sleep, log=SlotLog())
+    send_through(lim, clock, 401, latency=0.01)
     rate = 400 / (clock.now - 1000.0)
-    assert 0.9 * 20 <= rate <= 20
+    assert 0.95 * 20 <= rate <= 20
+
+
+def test_every_pending_request_blocks_until_one_is_answered(clock: FakeClock) -> None:
+    lim = MemoryLimiter("t", 3.0, clock=clock, sleep=clock.sleep, log=SlotLog())
+    permits = [lim.acquire() for _ in range(3)]
+    assert lim.reserve() is None  # three in flight: the whole budget
+    lim.settle(permits[0].ticket)
+    reservation = lim.reserve()
+    assert reservation is not None and reservation.delay == pytest.approx(1.0)
 
 
 def test_memory_limiters_with_the_same_bucket_share_the_budget(clock: FakeClock) -> None:
     log = SlotLog()
     a = MemoryLimiter("x", 10.0, clock=clock, sleep=clock.sleep, log=log)
     b = MemoryLimiter("x", 10.0, clock=clock, sleep=clock.sleep, log=log)
-    waits = [(a if i % 2 else b).reserve() for i in range(20)]
-    assert sum(1 for w in waits if w == 0) == 10
+    waits = [send_through(a if i % 2 else b, clock, 1)[0] for i in range(11)]
+    assert waits[:10] == [0.0] * 10 and waits[10] == pytest.approx(1.0)  # one budget of 10, not two
 
 
 def test_process_limiters_are_shared_by_bucket_id() -> None:
@@ -101,9 +171,10 @@ def test_threads_block_and_never_exceed(tmp_path: Path) -> None:
 
     def work() -> None:
         for _ in range(15):
-            lim.acquire()
+            permit = lim.acquire()
             with lock:
                 sent.append(time.monotonic())
+            lim.settle(permit.ticket)
 
     threads = [threading.Thread(target=work) for _ in range(8)]
     for t in threads:
@@ -119,9 +190,12 @@ def test_sqlite_limiters_share_one_file(tmp_path: Path, clock: FakeClock) -> Non
     a = SqliteLimiter(path, "bucket", 5.0, clock=clock, sleep=clock.sleep)
     b = SqliteLimiter(path, "bucket", 5.0, clock=clock, sleep=clock.sleep)
     other = SqliteLimiter(path, "another", 5.0, clock=clock, sleep=clock.sleep)
-    waits = [(a if i % 2 else b).reserve() for i in range(10)]
-    assert waits[:5] == [0.0] * 5 and waits[5] == pytest.approx(1.0) and waits[9] == pytest.approx(1.0)
-    assert other.reserve() == 0.0
+    waits = [send_through(a if i % 2 else b, clock, 1)[0] for i in range(10)]
+    assert waits[:5] == [0.0] * 5 and waits[5] == pytest.approx(1.0) and waits[9] == pytest.approx(0.0)
+    assert send_through(other, clock, 1) == [0.0]
+    first = a.acquire()
+    assert b.reserve() is not None and a.reserve() is not None
+    a.settle(first.ticket)
     for lim in (a, b, other):
         lim.close()
 
@@ -130,8 +204,9 @@ def _sqlite_worker(path: str, n: int, out: multiprocessing.Queue) -> None:  # ty
     lim = SqliteLimiter(Path(path), "mp", 20.0)
     stamps = []
     for _ in range(n):
-        lim.acquire()
+        permit = lim.acquire()
         stamps.append(time.time())
+        lim.settle(permit.ticket)
     out.put(stamps)
 
 
@@ -156,10 +231,14 @@ def test_redis_limiter_shares_the_budget(redis_url: str) -> None:
     a = RedisLimiter(redis_url, "r1", 10.0)
     b = RedisLimiter(redis_url, "r1", 10.0)
     c = RedisLimiter(redis_url, "r2", 10.0)
-    waits = [(a if i % 2 else b).reserve() for i in range(20)]
-    assert sum(1 for w in waits if w < 0.05) == 10
-    assert max(waits) == pytest.approx(1.0, abs=0.1)
-    assert c.reserve() < 0.05
+    permits = [(a if i % 2 else b).acquire() for i in range(10)]
+    assert (a.reserve(), b.reserve()) == (None, None)  # ten in flight: the whole budget of r1
+    assert c.reserve() is not None  # another bucket
+    for i, permit in enumerate(permits):
+        (a if i % 2 else b).settle(permit.ticket)
+    start = time.monotonic()
+    waits = [(a if i % 2 else b).acquire().waited for i in range(10)]
+    assert waits[0] == pytest.approx(1.0, abs=0.1) and time.monotonic() - start < 1.5
     for lim in (a, b, c):
         lim.close()
 
@@ -171,5 +250,5 @@ def test_redis_limiter_error_is_redacted() -> None:
 
     lim = RedisLimiter("redis://:hunter2@127.0.0.1:1/0", "x", 1.0)
     with pytest.raises(LimiterError) as info:
-        lim.reserve()
+        lim.acquire()
     assert "hunter2" not in str(info.value)

@@ -10,11 +10,16 @@ three backends, so one set of fake-clock tests covers the algorithm, and each ba
 make the read-modify-write atomic (a ``threading.Lock``; ``BEGIN IMMEDIATE`` in SQLite; a Lua script
 in Redis, which also supplies the clock shared by all machines).
 
-Algorithm: a sliding-window log of reserved send times. With ``N`` requests allowed per window
-``W`` (``N = ceil(rate)``, ``W = N / rate``), a new slot is ``max(now, last slot, slots[-N] + W +
-margin)``. Slots never decrease, so no interval of length ``W + margin`` ever holds more than ``N``
-sends; the margin absorbs the jitter between reserving a slot and the request reaching DIDWW, whose
-window is counted at arrival.
+Algorithm: a sliding-window log of requests, each *pending* (reserved, not yet answered) or
+*answered* (with the time its answer came back). DIDWW counts a request when it arrives, which is
+somewhere between our send and its answer; delays on either side (a busy thread, a slow proxy, a
+queue in the server) are unknown. So a pending request counts in every window, and an answered
+one leaves the window ``W`` after its answer. With ``N`` requests allowed per ``W`` (``N =
+ceil(rate)``, ``W = N / rate + margin``) and ``p`` pending, a new slot is ``now`` or the
+``(N - p)``-th latest answer + ``W``, whichever is later (none while ``p >= N``). That bound holds on
+the server's clock whatever the delays; it costs one round trip per window of throughput (about
+0.99 of the limit against a local server). An earlier version counted reserved send times plus a
+75 ms margin, and CI showed 3 x 429 when a loaded machine delayed requests by more than that.
 """
 
 from __future__ import annotations

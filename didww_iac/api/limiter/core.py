@@ -1,51 +1,95 @@
-"""The slot algorithm shared by every limiter backend, and the blocking acquire on top of it."""
+"""The slot rule shared by every limiter backend, and the blocking acquire/settle on top of it."""
 
 from __future__ import annotations
 
+import heapq
 import math
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+
+# A request reserved but never answered (its process died) stops counting after this long; far
+# longer than one attempt can take (connect + read timeouts).
+STALE_AFTER = 300.0
 
 
 def window_for(rate: float, margin: float = 0.0) -> tuple[int, float]:
-    """``(N, W)``: at most N sends in any interval of W seconds (W includes the safety margin)."""
+    """``(N, W)``: at most N requests in any interval of W seconds (W includes the safety margin)."""
     if rate <= 0:
         raise ValueError("rate must be > 0")
     n = max(1, math.ceil(rate))
     return n, n / rate + margin
 
 
-def next_slot(slots: Sequence[float], now: float, limit: int, window: float) -> float:
-    """The earliest send time for a new request, given the reserved ``slots`` (ascending).
+def next_slot(answered: Sequence[float], pending: int, now: float, limit: int, window: float) -> float | None:
+    """The earliest send time for a new request, or ``None`` while ``pending`` uses the whole budget.
 
-    Slots only ever grow, and a new one is at least ``window`` after the ``limit``-th latest, so
-    every half-open interval of length ``window`` holds at most ``limit`` slots.
+    ``answered`` holds, for requests whose answer came back, the time it came back (any order);
+    ``pending`` counts requests reserved but not answered yet. The server stamps a request
+    somewhere between its send and its answer, so:
+
+    - a pending request may land in any window: each one takes a place from the budget;
+    - an answered one landed no later than its answer: once ``window`` has passed since then,
+      it is out of every window that can hold the new request.
+
+    So the new request waits until only ``limit - pending - 1`` answers are younger than
+    ``window``; no interval of length ``window`` on the server's clock then holds more than
+    ``limit`` arrivals, whatever the delays between sending, arriving and answering.
     """
-    slot = now
-    if slots:
-        slot = max(slot, slots[-1])
-    if len(slots) >= limit:
-        slot = max(slot, slots[-limit] + window)
-    return slot
+    budget = limit - pending
+    if budget <= 0:
+        return None
+    if len(answered) < budget:
+        return now
+    return max(now, heapq.nlargest(budget, answered)[-1] + window)
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """A reserved send time: wait ``delay`` seconds, send, then settle ``ticket``."""
+
+    delay: float
+    ticket: Hashable
+
+
+@dataclass(frozen=True)
+class Permit:
+    """What :meth:`Limiter.acquire` hands back: the wait it took and the ticket to settle."""
+
+    waited: float
+    ticket: Hashable
 
 
 class Limiter(ABC):
-    """Blocking rate limiter: :meth:`acquire` waits until this caller may send."""
+    """Blocking rate limiter: :meth:`acquire` before sending, :meth:`settle` once answered."""
 
     def __init__(self, sleep: Callable[[float], None] = time.sleep) -> None:
         self._sleep = sleep
 
+    @property
     @abstractmethod
-    def reserve(self) -> float:
-        """Reserve the next send slot; return how many seconds to wait before sending."""
+    def poll_interval(self) -> float:
+        """How long to wait before asking again when every slot of the budget is pending."""
 
-    def acquire(self) -> float:
-        """Wait for a slot; return the seconds spent waiting."""
-        delay = self.reserve()
-        if delay > 0:
-            self._sleep(delay)
-        return max(0.0, delay)
+    @abstractmethod
+    def reserve(self) -> Reservation | None:
+        """Reserve the next send slot, or ``None`` when requests in flight use the whole budget."""
+
+    @abstractmethod
+    def settle(self, ticket: Hashable) -> None:
+        """Record that the request holding ``ticket`` was answered (or failed) just now."""
+
+    def acquire(self) -> Permit:
+        """Wait for a slot; the caller must :meth:`settle` the permit's ticket after sending."""
+        waited = 0.0
+        while (reservation := self.reserve()) is None:
+            self._sleep(self.poll_interval)
+            waited += self.poll_interval
+        if reservation.delay > 0:
+            self._sleep(reservation.delay)
+            waited += reservation.delay
+        return Permit(waited, reservation.ticket)
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release backend resources."""
@@ -58,5 +102,10 @@ class Limiter(ABC):
 class NoLimiter(Limiter):
     """rate_limit = 0: never waits (benchmarks of the client's own overhead)."""
 
-    def reserve(self) -> float:
-        return 0.0
+    poll_interval = 0.0
+
+    def reserve(self) -> Reservation:
+        return Reservation(0.0, None)
+
+    def settle(self, ticket: Hashable) -> None:
+        pass

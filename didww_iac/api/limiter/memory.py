@@ -2,30 +2,38 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
-from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
-from didww_iac.api.limiter.core import Limiter, next_slot, window_for
+from didww_iac.api.limiter.core import Limiter, Reservation, next_slot, window_for
 
 
 class SlotLog:
-    """Reserved send times of one bucket, guarded by a lock."""
+    """Answer times and pending reservations of one bucket, guarded by a lock."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.slots: deque[float] = deque()
+        self.answered: list[float] = []
+        self.pending: set[int] = set()
+        self._tickets = itertools.count()
 
-    def reserve(self, now: float, limit: int, window: float) -> float:
+    def reserve(self, now: float, limit: int, window: float) -> tuple[int, float] | None:
         with self.lock:
-            while self.slots and self.slots[0] < now - window:
-                self.slots.popleft()
-            # next_slot only looks at the last `limit` slots; a deque slice keeps this O(limit).
-            recent = list(self.slots)[-limit:] if len(self.slots) > limit else list(self.slots)
-            slot = next_slot(recent, now, limit, window)
-            self.slots.append(slot)
-            return slot
+            self.answered = [t for t in self.answered if t >= now - window]
+            slot = next_slot(self.answered, len(self.pending), now, limit, window)
+            if slot is None:
+                return None
+            ticket = next(self._tickets)
+            self.pending.add(ticket)
+            return ticket, slot
+
+    def settle(self, ticket: int, now: float) -> None:
+        with self.lock:
+            if ticket in self.pending:
+                self.pending.discard(ticket)
+                self.answered.append(now)
 
 
 _registry_lock = threading.Lock()
@@ -53,9 +61,21 @@ class MemoryLimiter(Limiter):
         self._clock = clock
         self._log = log if log is not None else shared_log(bucket_id)
 
-    def reserve(self) -> float:
+    @property
+    def poll_interval(self) -> float:
+        return self.window / self.limit / 2
+
+    def reserve(self) -> Reservation | None:
         now = self._clock()
-        return self._log.reserve(now, self.limit, self.window) - now
+        reserved = self._log.reserve(now, self.limit, self.window)
+        if reserved is None:
+            return None
+        ticket, slot = reserved
+        return Reservation(slot - now, ticket)
+
+    def settle(self, ticket: Hashable) -> None:
+        assert isinstance(ticket, int)
+        self._log.settle(ticket, self._clock())
 
     @property
     def description(self) -> str:

@@ -1,38 +1,52 @@
-"""Limiter shared by runners on several machines: the slot log is a Redis sorted set.
+"""Limiter shared by runners on several machines: the request log is two Redis sorted sets.
 
-A Lua script does the read-modify-write atomically and takes ``now`` from Redis ``TIME``, so the
+Lua scripts do each read-modify-write atomically and take ``now`` from Redis ``TIME``, so the
 machines' own clocks never need to agree; the caller sleeps for the returned delay.
+``KEYS[1]`` holds answered requests (score: when the answer came back), ``KEYS[2]`` pending ones
+(score: reserved send time, so a runner that died mid-request stops counting after a while).
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 from urllib.parse import urlsplit
 
 from didww_iac.api.errors import LimiterError
-from didww_iac.api.limiter.core import Limiter, window_for
+from didww_iac.api.limiter.core import STALE_AFTER, Limiter, Reservation, window_for
 
-# Returns the delay as a string: Redis truncates Lua numbers to integers.
+# The same rule as `next_slot`. Returns the delay as a string (Redis truncates Lua numbers to
+# integers), or false when pending requests use the whole budget.
 _RESERVE = """
-local key = KEYS[1]
-local limit = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
+local answered_key, pending_key = KEYS[1], KEYS[2]
+local limit, window, stale = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[4])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-redis.call('ZREMRANGEBYSCORE', key, '-inf', string.format('(%.6f', now - 4 * window))
+redis.call('ZREMRANGEBYSCORE', answered_key, '-inf', string.format('(%.6f', now - 4 * window))
+redis.call('ZREMRANGEBYSCORE', pending_key, '-inf', string.format('(%.6f', now - stale))
+local budget = limit - redis.call('ZCARD', pending_key)
+if budget <= 0 then return false end
 local slot = now
-local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
-if #last > 0 then slot = math.max(slot, tonumber(last[2])) end
-if redis.call('ZCARD', key) >= limit then
-  local nth = redis.call('ZRANGE', key, -limit, -limit, 'WITHSCORES')
+if redis.call('ZCOUNT', answered_key, string.format('%.6f', now - window), '+inf') >= budget then
+  local nth = redis.call('ZREVRANGE', answered_key, budget - 1, budget - 1, 'WITHSCORES')
   slot = math.max(slot, tonumber(nth[2]) + window)
 end
-redis.call('ZADD', key, string.format('%.6f', slot), ARGV[3])
-redis.call('PEXPIRE', key, math.ceil((slot - now + 4 * window) * 1000) + 1000)
+redis.call('ZADD', pending_key, string.format('%.6f', slot), ARGV[3])
+local ttl = math.ceil((slot - now + stale + 4 * window) * 1000)
+redis.call('PEXPIRE', pending_key, ttl)
+redis.call('PEXPIRE', answered_key, ttl)
 return string.format('%.6f', slot - now)
+"""
+
+_SETTLE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+if redis.call('ZREM', KEYS[2], ARGV[1]) == 1 then
+  redis.call('ZADD', KEYS[1], string.format('%.6f', now), ARGV[1])
+end
+return 1
 """
 
 
@@ -56,18 +70,31 @@ class RedisLimiter(Limiter):
 
         self.limit, self.window = window_for(rate, margin)
         self._url = _safe(url)  # never keep a password in text we may print
-        self._key = f"didww-iac:ratelimit:{bucket_id}"
+        prefix = f"didww-iac:ratelimit:{bucket_id}"
+        self._keys = [f"{prefix}:answered", f"{prefix}:pending"]
         self._redis: Any = redis.Redis.from_url(url, socket_timeout=5.0, socket_connect_timeout=5.0)
-        self._script: Any = self._redis.register_script(_RESERVE)
+        self._reserve: Any = self._redis.register_script(_RESERVE)
+        self._settle: Any = self._redis.register_script(_SETTLE)
 
-    def reserve(self) -> float:
+    @property
+    def poll_interval(self) -> float:
+        return self.window / self.limit / 2
+
+    def reserve(self) -> Reservation | None:
+        ticket = uuid.uuid4().hex
+        delay = self._call(self._reserve, [self.limit, repr(self.window), ticket, repr(STALE_AFTER)])
+        return None if delay is None else Reservation(float(delay), ticket)
+
+    def settle(self, ticket: Hashable) -> None:
+        self._call(self._settle, [str(ticket)])
+
+    def _call(self, script: Any, args: list[Any]) -> Any:
         import redis
 
         try:
-            delay = self._script(keys=[self._key], args=[self.limit, repr(self.window), uuid.uuid4().hex])
+            return script(keys=self._keys, args=args)
         except redis.RedisError as exc:
             raise LimiterError(f"Redis rate limiter at {self._url} failed: {type(exc).__name__}") from None
-        return float(delay)
 
     def close(self) -> None:
         self._redis.close()

@@ -22,7 +22,7 @@ DIDS = ResourceSpec(
     pulumi_name="Did",
     display="number",
     has_external_reference_id=False,
-    refresh_by_listing=False,  # an account may hold thousands of numbers
+    listing_page_budget=5,  # an account may hold thousands of numbers
     fields=(
         FieldSpec("description"),
         FieldSpec("capacity_limit"),

@@ -12,7 +12,7 @@ import logging
 import time
 from typing import Any
 
-from pulumi.dynamic import CreateResult, ReadResult, Resource
+from pulumi.dynamic import CreateResult, Resource
 
 from didww_iac.api import Resource as ApiResource
 from didww_iac.resources.errors import DidwwResourceError
@@ -32,7 +32,7 @@ ORDERS = ResourceSpec(
     api_type="orders",
     pulumi_name="Order",
     display="reference",
-    refresh_by_listing=False,  # accounts keep every order they ever placed
+    listing_page_budget=5,  # accounts keep every order they ever placed
     fields=(
         FieldSpec("items", create_only=True, create_only_hint=ITEMS_HINT, kept_from_input=True),
         FieldSpec("allow_back_ordering", create_only=True, create_only_hint=ITEMS_HINT, kept_from_input=True),
@@ -59,18 +59,13 @@ class OrderProvider(DidwwProvider):
     def _create(self, props: dict[str, Any]) -> CreateResult:
         placed = super()._create(props)
         order = self._await_completion(placed.id, float(props.get("wait_timeout_seconds") or 600))
+        self.index.put(order)
         return CreateResult(order.id, self._outputs(order, props))
 
     def _left_by_earlier_run(self, props: dict[str, Any]) -> ApiResource | None:
         """A canceled order with our reference is history, not something to adopt."""
         found = super()._left_by_earlier_run(props)
         return None if found is not None and found.attributes.get("status") == CANCELED else found
-
-    def _read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        order = self._get_or_none(id_)
-        if order is None:
-            return ReadResult("", {})
-        return ReadResult(order.id, self._outputs(order, props))
 
     def _await_completion(self, id_: str, timeout: float) -> ApiResource:
         deadline = time.monotonic() + timeout

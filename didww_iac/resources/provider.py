@@ -30,7 +30,7 @@ from didww_iac.api import DidwwClient, DidwwError, NotFoundError, Ref, Resource,
 from didww_iac.resources.connection import Connection, all_client_stats, resolve_api_key, shared_client
 from didww_iac.resources.diffing import compare
 from didww_iac.resources.errors import SOURCE_LOCATION, DidwwResourceError, explain
-from didww_iac.resources.live_index import LiveIndex
+from didww_iac.resources.live_index import EXTERNAL_REFERENCE_ID, LiveIndex
 from didww_iac.resources.spec import Kind, ResourceSpec
 from didww_iac.settings import API_KEY_CONFIG
 
@@ -40,7 +40,6 @@ T = TypeVar("T")
 # Input that names an existing DIDWW id to adopt instead of creating (Pulumi cannot import into
 # dynamic providers, pulumi/pulumi#16175).
 ADOPT_ID = "adopt_id"
-EXTERNAL_REFERENCE_ID = "external_reference_id"
 # A create whose POST failed in transit is tried once more, but only after a lookup by its
 # external_reference_id showed that the first one did not reach DIDWW.
 CREATE_ATTEMPTS = 2
@@ -83,7 +82,7 @@ class DidwwProvider(ResourceProvider):
         client = self.client
         with self._lock:
             if self._index is None:
-                self._index = LiveIndex(client, self.spec.api_type, self.spec.include)
+                self._index = LiveIndex(client, self.spec.api_type, self.spec.include, self.spec.listing_page_budget)
             return self._index
 
     @property
@@ -143,12 +142,7 @@ class DidwwProvider(ResourceProvider):
         ref = props.get(EXTERNAL_REFERENCE_ID)
         if not ref or not self._has_external_reference:
             return None
-        if self.spec.refresh_by_listing:
-            found = self.index.find_by_external_reference(ref)
-        else:
-            # Types not listed whole (orders) are looked up by their reference: one request.
-            matches = self.client.list(self.spec.api_type, filters={EXTERNAL_REFERENCE_ID: ref})
-            found = matches[0] if matches else None
+        found = self.index.find_by_external_reference(ref)
         if found is not None:
             log.warning(
                 "%s with external_reference_id %s exists already: adopting %s",
@@ -183,7 +177,7 @@ class DidwwProvider(ResourceProvider):
         return self._explained("read", props, lambda: self._read(id_, props))
 
     def _read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        resource = self.index.get(id_) if self.spec.refresh_by_listing else self._get_or_none(id_)
+        resource = self.index.get(id_)
         if resource is None:
             # Gone behind our back: an empty id tells the engine the resource no longer exists.
             return ReadResult("", {})

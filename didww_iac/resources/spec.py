@@ -82,9 +82,10 @@ class ResourceSpec:
     has_external_reference_id: bool = True
     # The property shown as the resource's name in summaries (name, number, reference).
     display: str = "name"
-    # Refresh by listing the whole collection once per run (see live_index.py). Off for types
-    # whose accounts hold far more resources than a stack manages.
-    refresh_by_listing: bool = True
+    # Reads are answered from one listing of the collection per run (see live_index.py). For
+    # types whose accounts hold far more resources than a stack manages, the most pages that
+    # listing may cost; past it, reads fall back to one GET per resource.
+    listing_page_budget: int | None = None
     field_index: dict[str, FieldSpec] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

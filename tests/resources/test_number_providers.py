@@ -21,7 +21,7 @@ KEY = "number-providers-key-5e2a"
 
 @pytest.fixture
 def emulator() -> Iterator[RunningEmulator]:
-    with running_emulator(api_keys=[KEY], rate_limit=None, order_delay=60, balance="500.00") as emu:
+    with running_emulator(api_keys=[KEY], rate_limit=None, order_delay=60, balance="500.00", request_log=True) as emu:
         yield emu
 
 
@@ -132,3 +132,18 @@ def test_a_did_is_adopted_by_number_routed_then_detached_or_terminated(emulator:
 
     with pytest.raises(DidwwResourceError, match="no DID 19999999999 in this DIDWW account"):
         dids.create({"lookup_number": "19999999999"})
+
+
+def test_refreshing_numbers_and_their_order_costs_one_listing_each(emulator: RunningEmulator) -> None:
+    httpx.patch(emulator.admin_url + "account", json={"order_delay": 0}).raise_for_status()
+    order = provider(emulator, OrderProvider).create(order_props(emulator, "ref-r"))
+    assert order.outs is not None
+    httpx.delete(emulator.admin_url + "requests").raise_for_status()
+
+    dids, orders_ = provider(emulator, DidProvider), provider(emulator, OrderProvider)
+    numbers = [dids.read(i, {}).outs["number"] for i in order.outs["did_ids"]]  # type: ignore[index]
+    status = orders_.read(order.id, order.outs).outs["status"]  # type: ignore[index]
+
+    assert numbers == order.outs["did_numbers"] and status == "completed"
+    logged = [e for e in httpx.get(emulator.admin_url + "requests").json()["requests"] if "/v3/" in e["path"]]
+    assert [e["path"] for e in logged] == ["/v3/dids", "/v3/orders"]  # a small account: listed whole

@@ -14,7 +14,17 @@ from didww_iac.resources.errors import SOURCE_LOCATION
 from didww_iac.resources.registry import RESOURCE_TYPES
 from didww_iac.settings import LATEST_API_VERSION
 from didww_iac.stack import LoadedStack, StackFileError, load, stack_path
-from didww_iac.stack.schema import Did, Order, OrderItem, VoiceInTrunk, VoiceInTrunkGroup, VoiceOutTrunk
+from didww_iac.stack.schema import (
+    CapacityPool,
+    Did,
+    DidReservation,
+    Order,
+    OrderItem,
+    SharedCapacityGroup,
+    VoiceInTrunk,
+    VoiceInTrunkGroup,
+    VoiceOutTrunk,
+)
 
 MAX_EXTERNAL_REFERENCE_ID = 100
 Declared = dict[str, Resource]
@@ -61,11 +71,16 @@ def _order_props(order: Order) -> dict[str, Any]:
 
 
 def _did_props(
-    did: Did, trunks: dict[str, Resource], groups: dict[str, Resource], orders: dict[str, Resource]
+    did: Did,
+    trunks: dict[str, Resource],
+    groups: dict[str, Resource],
+    orders: dict[str, Resource],
+    pools: Declared,
+    shared_groups: Declared,
 ) -> dict[str, Any]:
     props = did.model_dump(
-        exclude={"number", "order", "index", "voice_in_trunk", "voice_in_trunk_group", "capacity_pool_id",
-                 "shared_capacity_group_id"},
+        exclude={"number", "order", "index", "voice_in_trunk", "voice_in_trunk_group", "capacity_pool",
+                 "capacity_pool_id", "shared_capacity_group", "shared_capacity_group_id"},
         exclude_none=True,
     )  # fmt: skip
     if did.number is not None:
@@ -79,8 +94,33 @@ def _did_props(
         props["voice_in_trunk_group"] = groups[did.voice_in_trunk_group].id
     if did.capacity_pool_id is not None:
         props["capacity_pool"] = did.capacity_pool_id
+    if did.capacity_pool is not None:
+        props["capacity_pool"] = pools[did.capacity_pool].id
     if did.shared_capacity_group_id is not None:
         props["shared_capacity_group"] = did.shared_capacity_group_id
+    if did.shared_capacity_group is not None:
+        props["shared_capacity_group"] = shared_groups[did.shared_capacity_group].id
+    return props
+
+
+def _pool_props(pool: CapacityPool) -> dict[str, Any]:
+    props = pool.model_dump(exclude={"name"}, exclude_none=True)
+    if pool.name is not None:
+        props["lookup_name"] = pool.name
+    return props
+
+
+def _shared_group_props(group: SharedCapacityGroup, pools: Declared, dids: Declared) -> dict[str, Any]:
+    props = group.model_dump(exclude={"capacity_pool", "capacity_pool_id", "dids"}, exclude_none=True)
+    props["capacity_pool"] = pools[group.capacity_pool].id if group.capacity_pool else group.capacity_pool_id
+    if group.dids is not None:
+        props["dids"] = [dids[name].id for name in group.dids]
+    return props
+
+
+def _reservation_props(reservation: DidReservation) -> dict[str, Any]:
+    props = reservation.model_dump(exclude={"available_did_id"}, exclude_none=True)
+    props["available_did"] = reservation.available_did_id
     return props
 
 
@@ -119,7 +159,23 @@ def declare(loaded: LoadedStack, project: str, stack_name: str, display_path: st
         for name, g in stack.voice_in_trunk_groups.items()
     }
     orders = {name: add("orders", name, _order_props(o)) for name, o in stack.orders.items()}
-    dids = {name: add("dids", name, _did_props(did, trunks, groups, orders)) for name, did in stack.dids.items()}
+    for name, reservation in stack.did_reservations.items():
+        add("did_reservations", name, _reservation_props(reservation))
+    pools = {name: add("capacity_pools", name, _pool_props(p)) for name, p in stack.capacity_pools.items()}
+
+    def add_shared(name: str, group: SharedCapacityGroup, dids: Declared) -> Resource:
+        return add("shared_capacity_groups", name, _shared_group_props(group, pools, dids))
+
+    # A group either lists its numbers (so it comes after them) or is named by them (so it comes
+    # first); the loader refuses both at once.
+    shared = {name: add_shared(name, g, {}) for name, g in stack.shared_capacity_groups.items() if g.dids is None}
+    dids = {
+        name: add("dids", name, _did_props(did, trunks, groups, orders, pools, shared))
+        for name, did in stack.dids.items()
+    }
+    for name, group in stack.shared_capacity_groups.items():
+        if group.dids is not None:
+            add_shared(name, group, dids)
     for name, out in stack.voice_out_trunks.items():
         add("voice_out_trunks", name, _out_trunk_props(out, dids))
     return declared

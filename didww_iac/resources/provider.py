@@ -26,7 +26,16 @@ from pulumi.dynamic import (
 )
 
 from didww_iac import run_stats
-from didww_iac.api import DidwwClient, DidwwError, NotFoundError, Ref, Resource, ServerError, TransportError
+from didww_iac.api import (
+    DidwwClient,
+    DidwwError,
+    NotFoundError,
+    Ref,
+    Resource,
+    ServerError,
+    TransportError,
+    ValidationError,
+)
 from didww_iac.resources.connection import Connection, all_client_stats, resolve_api_key, shared_client
 from didww_iac.resources.diffing import compare
 from didww_iac.resources.errors import SOURCE_LOCATION, DidwwResourceError, explain
@@ -108,7 +117,7 @@ class DidwwProvider(ResourceProvider):
             changes=bool(changes),
             replaces=replaces,
             stables=[f.name for f in self.spec.fields if not f.writable],
-            delete_before_replace=False,
+            delete_before_replace=self.spec.delete_before_replace,
         )
 
     def _explained(self, action: str, props: dict[str, Any], call: Callable[[], T]) -> T:
@@ -130,6 +139,8 @@ class DidwwProvider(ResourceProvider):
         adopt_id = props.get(ADOPT_ID)
         if adopt_id:
             resource = self._converge(self._get(adopt_id), props)
+        elif self.spec.adopt_only:
+            resource = self._converge(self._existing(props), props)
         else:
             previous = self._left_by_earlier_run(props)
             resource = self._converge(previous, props) if previous else self._post(props)
@@ -162,16 +173,59 @@ class DidwwProvider(ResourceProvider):
                     relationships=self._relationships(props),
                 )
                 return self._as_written(created, props)
+            except ValidationError:
+                # DIDWW refuses a second resource holding the same identifying value (a number
+                # already reserved). If this account holds it, a create that failed midway (or a
+                # person) made it: adopt it rather than fail until it goes away.
+                twin = self._found_by_finder(props)
+                if twin is None:
+                    raise
+                log.warning("%s %s exists already: adopting it", self.spec.api_type, twin.id)
+                return self._converge(twin, props)
             except (TransportError, ServerError):
                 # The POST may have reached DIDWW with its answer lost: look before trying again.
-                if not ref:
+                if ref:
+                    found = self.client.list(self.spec.api_type, filters={EXTERNAL_REFERENCE_ID: ref})
+                    if found:
+                        return self._get(found[0].id)
+                elif self.spec.finder is not None:
+                    twin = self._found_by_finder(props)
+                    if twin is not None:
+                        return self._converge(twin, props)
+                else:
                     raise
-                found = self.client.list(self.spec.api_type, filters={EXTERNAL_REFERENCE_ID: ref})
-                if found:
-                    return self._get(found[0].id)
                 if attempt == CREATE_ATTEMPTS:
                     raise
         raise AssertionError("unreachable")
+
+    def _found_by_finder(self, props: dict[str, Any]) -> Resource | None:
+        """The one existing resource whose `finds_by` value is the declared one, from one listing
+        (types with a finder are few per account: capacity pools, reservations)."""
+        finder = self.spec.finder
+        wanted = props.get(finder.name) if finder is not None else None
+        if finder is None or finder.finds_by is None or not wanted:
+            return None
+        listed = self.client.iter(self.spec.api_type, include=list(self.spec.include))
+        matches = [r for r in listed if _api_value(r, finder.finds_by) == wanted]
+        if len(matches) > 1:
+            ids = ", ".join(r.id for r in matches)
+            raise DidwwResourceError(
+                f"{len(matches)} {self.spec.api_type} have {finder.finds_by} {wanted!r} ({ids}): "
+                "name the one to manage with adopt_id"
+            )
+        return matches[0] if matches else None
+
+    def _existing(self, props: dict[str, Any]) -> Resource:
+        """What an adopt-only type's "create" manages: a resource that exists already."""
+        found = self._found_by_finder(props)
+        if found is not None:
+            return found
+        finder = self.spec.finder
+        by = f"with {finder.finds_by} {props.get(finder.name)!r}" if finder is not None else "to adopt"
+        raise DidwwResourceError(
+            f"no {self.spec.api_type} {by} in this DIDWW account. DIDWW cannot create {self.spec.api_type} "
+            "through its API, so an entry can only adopt one that exists: check the name, or give adopt_id"
+        )
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         return self._explained("read", props, lambda: self._read(id_, props))
@@ -211,6 +265,17 @@ class DidwwProvider(ResourceProvider):
         self._explained("delete", props, lambda: self._delete(id_, props))
 
     def _delete(self, id_: str, props: dict[str, Any]) -> None:
+        if self.spec.adopt_only:
+            # Said in the run's output: removing the entry changed nothing in DIDWW.
+            log.warning(
+                "%s %s (%s) is left in DIDWW as it is (DIDWW cannot delete %s); it is no longer managed",
+                self.spec.api_type,
+                props.get(self.spec.display) or "",
+                id_,
+                self.spec.api_type,
+            )
+            self.index.forget(id_)
+            return
         try:
             self.client.delete(self.spec.api_type, id_)
         except NotFoundError:
@@ -222,7 +287,15 @@ class DidwwProvider(ResourceProvider):
     def _converge(self, existing: Resource, props: dict[str, Any]) -> Resource:
         """Apply declared settings to an adopted resource (only what differs)."""
         live = self._outputs(existing, props)
-        changed = {c.field for c in compare(self.spec, live, props)}
+        changes = compare(self.spec, live, props)
+        fixed = [c.field for c in changes if c.replace]
+        if fixed:
+            # Those are the ones DIDWW does not change in place: adopting cannot make them match.
+            raise DidwwResourceError(
+                f"{self.spec.api_type} {existing.id} exists with another {', '.join(fixed)} than declared, "
+                "which DIDWW cannot change in place: declare its current value, or remove it in DIDWW first"
+            )
+        changed = {c.field for c in changes}
         if not changed:
             return existing
         updated = self.client.update(
@@ -288,6 +361,14 @@ class DidwwProvider(ResourceProvider):
             else:
                 outs[f.name] = sorted(r.id for r in rel) if isinstance(rel, list) else []
         return outs
+
+
+def _api_value(resource: Resource, name: str) -> Any:
+    """An attribute, or the id a to-one relationship points to."""
+    if name in resource.attributes:
+        return resource.attributes[name]
+    rel = resource.relationships.get(name)
+    return rel.id if isinstance(rel, Ref) else None
 
 
 def _declared_over(before: dict[str, Any], declared: dict[str, Any]) -> dict[str, Any]:

@@ -8,11 +8,18 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import Resource
 
+from didww_iac.resources.capacity_pools import CAPACITY_POOLS, CapacityPool, CapacityPoolProvider
 from didww_iac.resources.connection import Connection
+from didww_iac.resources.did_reservations import DID_RESERVATIONS, DidReservation, DidReservationProvider
 from didww_iac.resources.dids import DIDS, Did, DidProvider
 from didww_iac.resources.errors import SOURCE_LOCATION
 from didww_iac.resources.orders import ORDERS, Order, OrderProvider
 from didww_iac.resources.provider import ADOPT_ID, DidwwProvider
+from didww_iac.resources.shared_capacity_groups import (
+    SHARED_CAPACITY_GROUPS,
+    SharedCapacityGroup,
+    SharedCapacityGroupProvider,
+)
 from didww_iac.resources.spec import ResourceSpec
 from didww_iac.resources.voice_in_trunk_groups import (
     VOICE_IN_TRUNK_GROUPS,
@@ -57,5 +64,8 @@ RESOURCE_TYPES: dict[str, ResourceType] = {
         ResourceType(ORDERS, OrderProvider, Order),
         ResourceType(DIDS, DidProvider, Did),
         ResourceType(VOICE_OUT_TRUNKS, VoiceOutTrunkProvider, VoiceOutTrunk),
+        ResourceType(CAPACITY_POOLS, CapacityPoolProvider, CapacityPool),
+        ResourceType(SHARED_CAPACITY_GROUPS, SharedCapacityGroupProvider, SharedCapacityGroup),
+        ResourceType(DID_RESERVATIONS, DidReservationProvider, DidReservation),
     )
 }

@@ -59,6 +59,11 @@ class FieldSpec:
     always_secret: bool = False
     # A money amount: DIDWW answers "3000.0" for a declared "3000.00"; compared as decimals.
     decimal: bool = False
+    # The value identifies one existing resource: the one whose API attribute or to-one
+    # relationship of this name holds it (a capacity pool's `name`, the number a reservation
+    # holds). An adopt-only type is found this way; other types use it to find what a create
+    # that failed midway (or a hand-made twin) left in DIDWW, instead of making a duplicate.
+    finds_by: str | None = None
 
     def holds_secret(self, declared: object) -> bool:
         if self.always_secret:
@@ -86,10 +91,22 @@ class ResourceSpec:
     # types whose accounts hold far more resources than a stack manages, the most pages that
     # listing may cost; past it, reads fall back to one GET per resource.
     listing_page_budget: int | None = None
+    # DIDWW has no POST and no DELETE for the type (capacity pools): create adopts an existing
+    # resource (by `adopt_id` or by its `finds_by` field) and applies the declared settings;
+    # delete only stops managing it and leaves it in DIDWW as it is.
+    adopt_only: bool = False
+    # A replacement removes the old resource before making the new one: the old one holds what
+    # the new one needs (a reservation holds its number until it is deleted).
+    delete_before_replace: bool = False
     field_index: dict[str, FieldSpec] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "field_index", {f.name: f for f in self.fields})
+
+    @property
+    def finder(self) -> FieldSpec | None:
+        """The field that identifies an existing resource (see `FieldSpec.finds_by`)."""
+        return next((f for f in self.fields if f.finds_by is not None), None)
 
     @property
     def writable_fields(self) -> tuple[FieldSpec, ...]:

@@ -181,6 +181,75 @@ def _reference_problems(stack: Stack, document: CommentedMap) -> list[Problem]:
                 refused(
                     ("voice_out_trunks", name, "dids", i), f"no entry named '{did_name}' under dids (known: {known})"
                 )
+    problems.extend(_capacity_problems(stack, document))
+    return problems
+
+
+def _capacity_problems(stack: Stack, document: CommentedMap) -> list[Problem]:
+    """Pools adopted once each; groups and DIDs name declared pools and groups; a number is in
+    one shared capacity group at most, its membership declared in one place; a number is
+    reserved once."""
+    problems: list[Problem] = []
+
+    def refused(loc: tuple[str | int, ...], message: str) -> None:
+        problems.append(Problem(_line_of(document, loc), _dotted(loc), message))
+
+    def unknown(loc: tuple[str | int, ...], name: str, section: str, declared: dict[str, Any]) -> None:
+        known = ", ".join(sorted(declared)) or "none declared"
+        refused(loc, f"no entry named '{name}' under {section} (known: {known})")
+
+    adopted: dict[str, str] = {}
+    for name, pool in stack.capacity_pools.items():
+        key = f"name {pool.name}" if pool.name is not None else f"id {pool.adopt_id}"
+        if key in adopted:
+            refused(("capacity_pools", name), f"the same pool is already declared by capacity_pools.{adopted[key]}")
+        adopted.setdefault(key, name)
+    member_of: dict[str, str] = {}
+    for name, group in stack.shared_capacity_groups.items():
+        if group.capacity_pool is not None and group.capacity_pool not in stack.capacity_pools:
+            pool_loc = ("shared_capacity_groups", name, "capacity_pool")
+            unknown(pool_loc, group.capacity_pool, "capacity_pools", stack.capacity_pools)
+        for i, did_name in enumerate(group.dids or []):
+            loc = ("shared_capacity_groups", name, "dids", i)
+            did = stack.dids.get(did_name)
+            if did is None:
+                unknown(loc, did_name, "dids", stack.dids)
+            elif did_name in member_of and member_of[did_name] != name:
+                refused(
+                    loc,
+                    f"'{did_name}' is already in group '{member_of[did_name]}'; "
+                    "a number belongs to one shared capacity group at most",
+                )
+            elif did.shared_capacity_group is not None or did.shared_capacity_group_id is not None:
+                refused(
+                    loc,
+                    f"dids.{did_name} names its own shared capacity group: declare the membership in one "
+                    "place (here, or on the number)",
+                )
+            member_of.setdefault(did_name, name)
+    for name, did in stack.dids.items():
+        if did.capacity_pool is not None and did.capacity_pool not in stack.capacity_pools:
+            unknown(("dids", name, "capacity_pool"), did.capacity_pool, "capacity_pools", stack.capacity_pools)
+        if did.shared_capacity_group is None:
+            continue
+        named = stack.shared_capacity_groups.get(did.shared_capacity_group)
+        at = ("dids", name, "shared_capacity_group")
+        if named is None:
+            unknown(at, did.shared_capacity_group, "shared_capacity_groups", stack.shared_capacity_groups)
+        elif named.dids is not None:
+            refused(
+                at,
+                f"group '{did.shared_capacity_group}' lists its numbers under `dids:`; add '{name}' there "
+                "instead (the membership is declared in one place)",
+            )
+    reserved: dict[str, str] = {}
+    for name, reservation in stack.did_reservations.items():
+        if reservation.available_did_id in reserved:
+            refused(
+                ("did_reservations", name, "available_did_id"),
+                f"the same number is already reserved by did_reservations.{reserved[reservation.available_did_id]}",
+            )
+        reserved.setdefault(reservation.available_did_id, name)
     return problems
 
 

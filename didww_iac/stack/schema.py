@@ -167,7 +167,11 @@ class Did(Strict):
     dedicated_channels_count: int | None = Field(None, ge=0)
     voice_in_trunk: LogicalName | None = None
     voice_in_trunk_group: LogicalName | None = None
+    capacity_pool: LogicalName | None = Field(None, description="A `capacity_pools` entry (or `capacity_pool_id`).")
     capacity_pool_id: str | None = None
+    shared_capacity_group: LogicalName | None = Field(
+        None, description="A `shared_capacity_groups` entry (or `shared_capacity_group_id`)."
+    )
     shared_capacity_group_id: str | None = None
     on_delete: Literal["detach", "terminate"] = "detach"
 
@@ -178,6 +182,9 @@ class Did(Strict):
             raise ValueError("find the number with exactly one of `number`, `order` (+ `index`) or `adopt_id`")
         if self.voice_in_trunk is not None and self.voice_in_trunk_group is not None:
             raise ValueError("route to `voice_in_trunk` or `voice_in_trunk_group`, not both (DIDWW keeps one)")
+        for by_name in ("capacity_pool", "shared_capacity_group"):
+            if getattr(self, by_name) is not None and getattr(self, f"{by_name}_id") is not None:
+                raise ValueError(f"give `{by_name}` (an entry of this file) or `{by_name}_id`, not both")
         return self
 
 
@@ -221,6 +228,50 @@ class VoiceOutTrunk(Strict):
     adopt_id: str | None = None
 
 
+class CapacityPool(Strict):
+    """A capacity pool the account has: DIDWW's API cannot create or delete one (a capacity
+    order adds channels), so the entry adopts it by `name` or `adopt_id`, and removing the entry
+    leaves the pool as it is."""
+
+    name: str | None = Field(None, description="The pool's name in DIDWW (unique in the account).")
+    adopt_id: str | None = None
+    total_channels_count: int | None = Field(
+        None, ge=0, description="Lowering it removes unassigned channels; adding channels is a capacity order."
+    )
+
+    @model_validator(mode="after")
+    def _found_one_way(self) -> CapacityPool:
+        if (self.name is None) == (self.adopt_id is None):
+            raise ValueError("find the pool with exactly one of `name` or `adopt_id` (pools cannot be created)")
+        return self
+
+
+class SharedCapacityGroup(Strict):
+    name: str
+    shared_channels_count: int = Field(ge=0, description="Channels of the pool given to the group.")
+    metered_channels_count: int = Field(ge=0, description="Metered channels on top of the shared ones.")
+    capacity_pool: LogicalName | None = Field(None, description="A `capacity_pools` entry (or `capacity_pool_id`).")
+    capacity_pool_id: str | None = None
+    external_reference_id: ExternalReferenceId | None = None
+    dids: list[LogicalName] | None = Field(
+        None, description="Logical names of `dids` entries in the group; left out, membership is not managed here."
+    )
+    adopt_id: str | None = None
+
+    @model_validator(mode="after")
+    def _one_pool(self) -> SharedCapacityGroup:
+        if (self.capacity_pool is None) == (self.capacity_pool_id is None):
+            raise ValueError("name the pool with exactly one of `capacity_pool` (an entry) or `capacity_pool_id`")
+        return self
+
+
+class DidReservation(Strict):
+    """An available number held for a while (DIDWW's default: ten minutes) before it is ordered."""
+
+    available_did_id: str
+    description: str | None = None
+
+
 class Stack(Strict):
     api_version: Literal["2022-05-10", "2026-04-16"] = LATEST_API_VERSION
     endpoint: str = Field("emulator", description="emulator, sandbox, production, or a URL")
@@ -234,6 +285,9 @@ class Stack(Strict):
     orders: dict[LogicalName, Order] = Field(default_factory=dict)
     dids: dict[LogicalName, Did] = Field(default_factory=dict)
     voice_out_trunks: dict[LogicalName, VoiceOutTrunk] = Field(default_factory=dict)
+    capacity_pools: dict[LogicalName, CapacityPool] = Field(default_factory=dict)
+    shared_capacity_groups: dict[LogicalName, SharedCapacityGroup] = Field(default_factory=dict)
+    did_reservations: dict[LogicalName, DidReservation] = Field(default_factory=dict)
 
     @field_validator("endpoint")
     @classmethod

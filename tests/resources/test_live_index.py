@@ -22,10 +22,16 @@ GONE = "00000000-0000-0000-0000-000000000000"
 def emulator() -> Iterator[RunningEmulator]:
     with running_emulator(api_keys=[KEY], rate_limit=None, request_log=True) as emu:
         for i in range(30):
-            body = {"data": {"type": "voice_in_trunk_groups", "attributes": {"name": f"G{i:02}"}}}
+            attributes = {"name": f"G{i:02}"}
             if i == 29:
-                body["data"]["attributes"]["external_reference_id"] = "ref-last"
-            call(emu, KEY, "POST", "voice_in_trunk_groups", body)
+                attributes["external_reference_id"] = "ref-last"
+            call(
+                emu,
+                KEY,
+                "POST",
+                "voice_in_trunk_groups",
+                {"data": {"type": "voice_in_trunk_groups", "attributes": attributes}},
+            )
         yield emu
 
 

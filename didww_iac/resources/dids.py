@@ -51,6 +51,10 @@ DIDS = ResourceSpec(
 )
 
 
+# What a removed entry lets go of (a dedicated capacity pool stays: its channels are paid for).
+DETACHED_ON_DELETE = ("voice_in_trunk", "voice_in_trunk_group", "shared_capacity_group")
+
+
 class DidProvider(DidwwProvider):
     spec = DIDS
 
@@ -75,8 +79,9 @@ class DidProvider(DidwwProvider):
         if props.get("on_delete") == "terminate":
             self.client.update("dids", id_, attributes={"terminated": True})
             return
-        # Detach: clear whichever routing the entry managed; the number stays in the account.
-        routing = {name: None for name in ("voice_in_trunk", "voice_in_trunk_group") if props.get(name)}
+        # Detach: clear whichever routing and channel sharing the entry managed; the number stays
+        # in the account.
+        routing = {name: None for name in DETACHED_ON_DELETE if props.get(name)}
         if routing:
             self.client.update("dids", id_, relationships=routing)
 

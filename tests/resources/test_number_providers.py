@@ -120,9 +120,20 @@ def test_a_did_is_adopted_by_number_routed_then_detached_or_terminated(emulator:
     assert live["relationships"]["voice_in_trunk_group"]["data"]["id"] == group
     assert live["attributes"]["description"] == "main"
 
-    dids.delete(routed.id, routed.outs)  # detach: routing cleared, number kept
-    live = api(emulator, "GET", f"dids/{routed.id}?include=voice_in_trunk_group")["data"]
+    pool = api(emulator, "GET", "capacity_pools")["data"][0]["id"]
+    group_body = {
+        "type": "shared_capacity_groups",
+        "attributes": {"name": "S", "shared_channels_count": 1, "metered_channels_count": 0},
+        "relationships": {"capacity_pool": {"data": {"type": "capacity_pools", "id": pool}}},
+    }
+    sharing = api(emulator, "POST", "shared_capacity_groups", {"data": group_body})["data"]["id"]
+    shared = dids.update(routed.id, routed.outs, {**routed.outs, "shared_capacity_group": sharing})
+    assert shared.outs is not None and shared.outs["shared_capacity_group"] == sharing
+
+    dids.delete(routed.id, shared.outs)  # detach: routing and channel sharing cleared, number kept
+    live = api(emulator, "GET", f"dids/{routed.id}?include=voice_in_trunk_group,shared_capacity_group")["data"]
     assert live["relationships"]["voice_in_trunk_group"]["data"] is None
+    assert live["relationships"]["shared_capacity_group"]["data"] is None
     assert live["attributes"]["terminated"] is False
 
     other = dids.create({"order_did_ids": order.outs["did_ids"], "order_index": 1, "on_delete": "terminate"})

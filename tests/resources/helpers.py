@@ -32,3 +32,20 @@ def call(emulator: RunningEmulator, key: str, method: str, path: str, body: dict
     )
     response.raise_for_status()
     return response.json() if response.content else None
+
+
+def reset(emulator: RunningEmulator) -> None:
+    """An empty account, no faults, an empty request log."""
+    httpx.post(emulator.admin_url + "reset").raise_for_status()
+    httpx.delete(emulator.admin_url + "faults").raise_for_status()
+    clear_requests(emulator)
+
+
+def clear_requests(emulator: RunningEmulator) -> None:
+    httpx.delete(emulator.admin_url + "requests").raise_for_status()
+
+
+def api_requests(emulator: RunningEmulator, method: str | None = None) -> list[dict[str, Any]]:
+    """The DIDWW API requests the emulator logged (admin calls left out), optionally of one method."""
+    entries: list[dict[str, Any]] = httpx.get(emulator.admin_url + "requests").json()["requests"]
+    return [e for e in entries if e["path"].startswith("/v3/") and method in (None, e["method"])]

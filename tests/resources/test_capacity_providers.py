@@ -15,7 +15,7 @@ from didww_iac.resources.did_reservations import DidReservationProvider
 from didww_iac.resources.errors import DidwwResourceError
 from didww_iac.resources.provider import DidwwProvider
 from didww_iac.resources.shared_capacity_groups import SharedCapacityGroupProvider
-from tests.resources.helpers import call, configured
+from tests.resources.helpers import api_requests, call, clear_requests, configured, reset
 
 KEY = "capacity-providers-key-3b9e"
 
@@ -28,9 +28,7 @@ def emulator() -> Iterator[RunningEmulator]:
 
 @pytest.fixture(autouse=True)
 def clean(emulator: RunningEmulator) -> None:
-    httpx.post(emulator.admin_url + "reset").raise_for_status()
-    httpx.delete(emulator.admin_url + "faults").raise_for_status()
-    httpx.delete(emulator.admin_url + "requests").raise_for_status()
+    reset(emulator)
 
 
 def provider(emulator: RunningEmulator, cls: type[DidwwProvider]) -> DidwwProvider:
@@ -39,11 +37,6 @@ def provider(emulator: RunningEmulator, cls: type[DidwwProvider]) -> DidwwProvid
 
 def api(emulator: RunningEmulator, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
     return call(emulator, KEY, method, path, body)
-
-
-def requests(emulator: RunningEmulator, method: str) -> list[dict[str, Any]]:
-    entries: list[dict[str, Any]] = httpx.get(emulator.admin_url + "requests").json()["requests"]
-    return [e for e in entries if e["method"] == method and "/v3/" in e["path"]]
 
 
 def pools(emulator: RunningEmulator) -> dict[str, dict[str, Any]]:
@@ -75,7 +68,7 @@ def test_a_pool_is_adopted_by_name_its_channels_applied_and_left_alone_on_delete
 
     created = p.create(declared)
 
-    assert created.id == standard["id"] and requests(emulator, "POST") == []
+    assert created.id == standard["id"] and api_requests(emulator, "POST") == []
     assert created.outs is not None
     assert (created.outs["name"], created.outs["total_channels_count"]) == ("Standard", 8)
     assert pools(emulator)["Standard"]["attributes"]["total_channels_count"] == 8
@@ -91,7 +84,7 @@ def test_a_pool_is_adopted_by_name_its_channels_applied_and_left_alone_on_delete
 
     p.delete(created.id, updated.outs)
 
-    assert requests(emulator, "DELETE") == []
+    assert api_requests(emulator, "DELETE") == []
     assert pools(emulator)["Standard"]["attributes"]["total_channels_count"] == 6  # left as it is
 
 
@@ -103,7 +96,7 @@ def test_a_pool_is_adopted_by_id_and_a_missing_one_is_named(emulator: RunningEmu
 
     assert adopted.outs is not None and adopted.outs["name"] == "Extended"
     assert adopted.outs["total_channels_count"] == 20  # not declared: DIDWW's value, unchanged
-    assert requests(emulator, "PATCH") == []
+    assert api_requests(emulator, "PATCH") == []
     with pytest.raises(DidwwResourceError, match="no capacity_pools with name 'Premium' in this DIDWW account"):
         p.create({"lookup_name": "Premium"})
 
@@ -154,10 +147,10 @@ def test_a_shared_group_is_created_updated_in_place_and_deleted(emulator: Runnin
     moved = group_props(by_name["Extended"]["id"], [first, second], name="Office 2", shared_channels_count=3)
     diff = p.diff(created.id, created.outs, moved)
     assert diff.changes is True and diff.replaces == []
-    httpx.delete(emulator.admin_url + "requests").raise_for_status()
+    clear_requests(emulator)
     p.update(created.id, created.outs, moved)
 
-    (patch,) = requests(emulator, "PATCH")
+    (patch,) = api_requests(emulator, "PATCH")
     assert set(patch["body"]["data"]["attributes"]) == {"name", "shared_channels_count"}
     assert set(patch["body"]["data"]["relationships"]) == {"capacity_pool", "dids"}
     refreshed = provider(emulator, SharedCapacityGroupProvider).read(created.id, moved).outs
@@ -180,7 +173,7 @@ def test_a_second_create_with_the_same_reference_adopts_the_first(emulator: Runn
     again = provider(emulator, SharedCapacityGroupProvider).create(declared)
 
     assert again.id == first.id
-    assert len(requests(emulator, "POST")) == 1
+    assert len(api_requests(emulator, "POST")) == 1
 
 
 def test_more_channels_than_the_pool_holds_is_refused_at_the_stack_line(emulator: RunningEmulator) -> None:
@@ -293,6 +286,6 @@ def test_a_dropped_reservation_post_is_looked_up_by_number_then_retried(emulator
     created = p.create({"available_did": number})
 
     assert [r["id"] for r in api(emulator, "GET", "did_reservations")["data"]] == [created.id]
-    assert len(requests(emulator, "POST")) == 2  # the dropped one and the retry after an empty lookup
-    listings = [r for r in requests(emulator, "GET") if "include=available_did" in r["query"]]
+    assert len(api_requests(emulator, "POST")) == 2  # the dropped one and the retry after an empty lookup
+    listings = [r for r in api_requests(emulator, "GET") if "include=available_did" in r["query"]]
     assert len(listings) == 2  # the warm-up and the lookup by number

@@ -4,15 +4,13 @@ resource once the collection is larger than the type's page budget."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-import httpx
 import pytest
 
 from didww_iac.api import ClientSettings, DidwwClient
 from didww_iac.emulator.testing import RunningEmulator, running_emulator
 from didww_iac.resources.live_index import LiveIndex
-from tests.resources.helpers import call
+from tests.resources.helpers import api_requests, call, clear_requests
 
 KEY = "live-index-test-key-41b7"
 GONE = "00000000-0000-0000-0000-000000000000"
@@ -37,12 +35,7 @@ def emulator() -> Iterator[RunningEmulator]:
 
 @pytest.fixture(autouse=True)
 def clean_log(emulator: RunningEmulator) -> None:
-    httpx.delete(emulator.admin_url + "requests").raise_for_status()
-
-
-def api_requests(emulator: RunningEmulator) -> list[dict[str, Any]]:
-    entries = httpx.get(emulator.admin_url + "requests").json()["requests"]
-    return [e for e in entries if "/v3/" in e["path"]]
+    clear_requests(emulator)
 
 
 def index(emulator: RunningEmulator, page_size: int, budget: int | None) -> LiveIndex:
@@ -57,7 +50,7 @@ def group_ids(emulator: RunningEmulator) -> list[str]:
 
 def test_within_the_budget_every_read_comes_from_one_listing(emulator: RunningEmulator) -> None:
     ids = group_ids(emulator)
-    httpx.delete(emulator.admin_url + "requests").raise_for_status()
+    clear_requests(emulator)
     live = index(emulator, page_size=10, budget=3)
 
     names = [live.get(i).attributes["name"] for i in ids]  # type: ignore[union-attr]
@@ -76,7 +69,7 @@ def first_page_ids(emulator: RunningEmulator) -> set[str]:
 def test_past_the_budget_reads_fall_back_to_one_get_each(emulator: RunningEmulator) -> None:
     listed = first_page_ids(emulator)
     elsewhere = [i for i in group_ids(emulator) if i not in listed][:3]
-    httpx.delete(emulator.admin_url + "requests").raise_for_status()
+    clear_requests(emulator)
     live = index(emulator, page_size=10, budget=2)
 
     on_first_page = [live.get(i) for i in listed]
@@ -99,7 +92,7 @@ def test_past_the_budget_a_reference_is_looked_up_by_filter(emulator: RunningEmu
     assert live.get(next(iter(listed))) is not None and not live.complete
     last = call(emulator, KEY, "GET", "voice_in_trunk_groups?filter[external_reference_id]=ref-last")["data"][0]
     assert last["id"] not in listed, "the fixture needs ref-last past the first page"
-    httpx.delete(emulator.admin_url + "requests").raise_for_status()
+    clear_requests(emulator)
 
     found = live.find_by_external_reference("ref-last")
 

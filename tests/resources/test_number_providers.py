@@ -14,7 +14,7 @@ from didww_iac.resources.dids import DidProvider
 from didww_iac.resources.errors import DidwwResourceError
 from didww_iac.resources.orders import OrderProvider
 from didww_iac.resources.provider import DidwwProvider
-from tests.resources.helpers import call, configured
+from tests.resources.helpers import api_requests, call, clear_requests, configured
 
 KEY = "number-providers-key-5e2a"
 
@@ -149,12 +149,11 @@ def test_refreshing_numbers_and_their_order_costs_one_listing_each(emulator: Run
     httpx.patch(emulator.admin_url + "account", json={"order_delay": 0}).raise_for_status()
     order = provider(emulator, OrderProvider).create(order_props(emulator, "ref-r"))
     assert order.outs is not None
-    httpx.delete(emulator.admin_url + "requests").raise_for_status()
+    clear_requests(emulator)
 
     dids, orders_ = provider(emulator, DidProvider), provider(emulator, OrderProvider)
     numbers = [dids.read(i, {}).outs["number"] for i in order.outs["did_ids"]]  # type: ignore[index]
     status = orders_.read(order.id, order.outs).outs["status"]  # type: ignore[index]
 
     assert numbers == order.outs["did_numbers"] and status == "completed"
-    logged = [e for e in httpx.get(emulator.admin_url + "requests").json()["requests"] if "/v3/" in e["path"]]
-    assert [e["path"] for e in logged] == ["/v3/dids", "/v3/orders"]  # a small account: listed whole
+    assert [e["path"] for e in api_requests(emulator)] == ["/v3/dids", "/v3/orders"]  # a small account: listed whole

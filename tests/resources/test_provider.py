@@ -15,7 +15,7 @@ from didww_iac.resources.errors import DidwwResourceError
 from didww_iac.resources.provider import DidwwProvider
 from didww_iac.resources.voice_in_trunk_groups import VoiceInTrunkGroupProvider
 from didww_iac.resources.voice_in_trunks import VoiceInTrunkProvider
-from tests.resources.helpers import call, configured
+from tests.resources.helpers import api_requests, call, clear_requests, configured, reset
 
 KEY = "provider-test-key-88c1d2"
 
@@ -28,18 +28,11 @@ def emulator() -> Iterator[RunningEmulator]:
 
 @pytest.fixture(autouse=True)
 def clean(emulator: RunningEmulator) -> None:
-    httpx.post(emulator.admin_url + "reset").raise_for_status()
-    httpx.delete(emulator.admin_url + "faults").raise_for_status()
-    httpx.delete(emulator.admin_url + "requests").raise_for_status()
+    reset(emulator)
 
 
 def provider(emulator: RunningEmulator, cls: type[DidwwProvider] = VoiceInTrunkGroupProvider) -> DidwwProvider:
     return configured(emulator, cls, KEY)
-
-
-def requests(emulator: RunningEmulator) -> list[dict[str, Any]]:
-    entries: list[dict[str, Any]] = httpx.get(emulator.admin_url + "requests").json()["requests"]
-    return entries
 
 
 def api(emulator: RunningEmulator, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
@@ -87,7 +80,7 @@ def test_create_adopts_what_an_earlier_crashed_run_left(emulator: RunningEmulato
     assert result.outs is not None and result.outs["name"] == "Office"  # declared settings applied
     groups = api(emulator, "GET", "voice_in_trunk_groups")["data"]
     assert [g["id"] for g in groups] == [earlier]
-    posts = [r for r in requests(emulator) if r["method"] == "POST" and r["path"].startswith("/v3/")]
+    posts = api_requests(emulator, "POST")
     assert len(posts) == 1  # only the earlier run's
 
 
@@ -100,7 +93,7 @@ def test_a_dropped_post_is_looked_up_then_retried_once(emulator: RunningEmulator
 
     groups = api(emulator, "GET", "voice_in_trunk_groups")["data"]
     assert [g["id"] for g in groups] == [result.id]
-    posts = [r for r in requests(emulator) if r["method"] == "POST" and "/v3/" in r["path"]]
+    posts = api_requests(emulator, "POST")
     assert len(posts) == 2  # the dropped one and the retry after an empty lookup
 
 
@@ -114,13 +107,13 @@ def test_refresh_of_many_resources_costs_one_list_per_page(emulator: RunningEmul
         )["data"]["id"]
         for i in range(30)
     ]
-    httpx.delete(emulator.admin_url + "requests").raise_for_status()
+    clear_requests(emulator)
     p = provider(emulator)
 
     names = {p.read(i, {"name": None}).outs["name"] for i in ids}  # type: ignore[index]
 
     assert names == {f"G{i}" for i in range(30)}
-    gets = [r for r in requests(emulator) if r["method"] == "GET"]
+    gets = api_requests(emulator, "GET")
     assert len(gets) == 1 and "page" in str(gets[0])
 
 
@@ -147,12 +140,12 @@ def test_update_sends_only_what_changed(emulator: RunningEmulator) -> None:
     p = provider(emulator)
     created = p.create(group_props("Office", "ref-u"))
     assert created.outs is not None
-    httpx.delete(emulator.admin_url + "requests").raise_for_status()
+    clear_requests(emulator)
 
     news = {**group_props("Office", "ref-u"), "capacity_limit": 9}
     p.update(created.id, created.outs, news)
 
-    (patch,) = [r for r in requests(emulator) if r["method"] == "PATCH"]
+    (patch,) = api_requests(emulator, "PATCH")
     assert patch["body"]["data"]["attributes"] == {"capacity_limit": 9}
 
 

@@ -10,7 +10,7 @@ import dataclasses
 import logging
 import re
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 from urllib.parse import quote
@@ -22,6 +22,7 @@ from didww_iac.api.errors import (
     ConfigurationError,
     DidwwError,
     ErrorDetail,
+    LimiterError,
     TransportError,
     error_from_response,
     version_mismatch,
@@ -251,7 +252,7 @@ class DidwwClient:
                 raise self._scrub(exc) from None
             finally:
                 # Settled as soon as the answer (or failure) is in: the server counted it before that.
-                self._limiter.settle(permit.ticket)
+                self._settle(permit.ticket)
             self._stats.add(request_seconds=raw.latency)
             log.debug(
                 "%s %s -> %d in %.1f ms (attempt %d, throttled %.3f s)",
@@ -281,6 +282,14 @@ class DidwwClient:
         if not isinstance(answer.body, Mapping):
             return None
         return parse_document(self.translator.response_document(answer.body))
+
+    def _settle(self, ticket: Hashable) -> None:
+        """A limiter backend failing here must not turn an answer DIDWW gave into an error (a
+        create reported failed would be made again); the unsettled slot expires on its own."""
+        try:
+            self._limiter.settle(ticket)
+        except LimiterError as exc:
+            log.warning("rate limiter: %s (the slot expires by itself)", exc)
 
     def _preflight(self, resource_type: str) -> None:
         """Before the first write, prove the pin is honoured so a mismatch changes nothing."""

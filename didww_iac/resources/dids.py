@@ -17,6 +17,10 @@ from didww_iac.resources.errors import DidwwResourceError
 from didww_iac.resources.provider import DidwwProvider
 from didww_iac.resources.spec import FieldSpec, Kind, ResourceSpec
 
+# What a removed entry lets go of (a dedicated capacity pool stays: its channels are paid for).
+DETACHED_ON_DELETE = ("voice_in_trunk", "voice_in_trunk_group", "shared_capacity_group")
+DECLARED_LINKS = "declared_links"
+
 DIDS = ResourceSpec(
     api_type="dids",
     pulumi_name="Did",
@@ -45,14 +49,13 @@ DIDS = ResourceSpec(
         FieldSpec("order_index", local=True, replace_on_change=True),
         FieldSpec("on_delete", local=True),
         FieldSpec("number", writable=False),
+        # Which of DETACHED_ON_DELETE the entry declared: delete only gets outputs, which show
+        # every live link, also those set by hand.
+        FieldSpec(DECLARED_LINKS, writable=False),
         FieldSpec("created_at", writable=False),
     ),
     include=("voice_in_trunk", "voice_in_trunk_group", "capacity_pool", "shared_capacity_group"),
 )
-
-
-# What a removed entry lets go of (a dedicated capacity pool stays: its channels are paid for).
-DETACHED_ON_DELETE = ("voice_in_trunk", "voice_in_trunk_group", "shared_capacity_group")
 
 
 class DidProvider(DidwwProvider):
@@ -75,13 +78,23 @@ class DidProvider(DidwwProvider):
             raise DidwwResourceError(f"the order delivered {len(ids)} numbers; there is no number at index {index}")
         return self._get(ids[index])
 
+    def _outputs(self, resource: ApiResource, props: dict[str, Any]) -> dict[str, Any]:
+        outs = super()._outputs(resource, props)
+        # On create and update `props` are the declared inputs (where this key is unset); on a
+        # read they are the previous outputs, which keep it.
+        kept = props.get(DECLARED_LINKS)
+        outs[DECLARED_LINKS] = kept if kept is not None else [n for n in DETACHED_ON_DELETE if props.get(n)]
+        return outs
+
     def _delete(self, id_: str, props: dict[str, Any]) -> None:
         if props.get("on_delete") == "terminate":
             self.client.update("dids", id_, attributes={"terminated": True})
             return
-        # Detach: clear whichever routing and channel sharing the entry managed; the number stays
-        # in the account.
-        routing = {name: None for name in DETACHED_ON_DELETE if props.get(name)}
+        # Detach: clear whichever routing and channel sharing the entry declared; the number
+        # stays in the account. (States written before DECLARED_LINKS: every live link.)
+        declared = props.get(DECLARED_LINKS)
+        links = declared if declared is not None else [n for n in DETACHED_ON_DELETE if props.get(n)]
+        routing = {name: None for name in links if props.get(name)}
         if routing:
             self.client.update("dids", id_, relationships=routing)
 

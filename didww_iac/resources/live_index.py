@@ -76,15 +76,16 @@ class LiveIndex:
         self.put(found)
         return found
 
-    def find_by_external_reference(self, ref: str) -> Resource | None:
-        for resource in self._loaded().values():
-            if resource.attributes.get(EXTERNAL_REFERENCE_ID) == ref:
-                return resource
-        if self._complete:
-            return None
+    def find_by_external_reference(self, ref: str) -> list[Resource]:
+        """Every resource carrying ``ref``: a replaced resource and its successor share one, and
+        so do a canceled order and the one placed after it."""
+        listed = self._loaded()
+        with self._lock:  # concurrent creates `put` while we look
+            found = [r for r in listed.values() if r.attributes.get(EXTERNAL_REFERENCE_ID) == ref]
+        if found or self._complete:
+            return found
         # Past the listed page: DIDWW filters by reference, one request.
-        matches = self._client.list(self._api_type, filters={EXTERNAL_REFERENCE_ID: ref})
-        return matches[0] if matches else None
+        return self._client.list(self._api_type, filters={EXTERNAL_REFERENCE_ID: ref})
 
     @property
     def complete(self) -> bool:

@@ -62,10 +62,11 @@ class OrderProvider(DidwwProvider):
         self.index.put(order)
         return CreateResult(order.id, self._outputs(order, props))
 
-    def _left_by_earlier_run(self, props: dict[str, Any]) -> ApiResource | None:
-        """A canceled order with our reference is history, not something to adopt."""
-        found = super()._left_by_earlier_run(props)
-        return None if found is not None and found.attributes.get("status") == CANCELED else found
+    def _adoptable(self, candidates: list[ApiResource], props: dict[str, Any]) -> ApiResource | None:
+        """A canceled order with our reference is history, not something to adopt; an order placed
+        after it with the same reference is."""
+        live = [c for c in candidates if c.attributes.get("status") != CANCELED]
+        return super()._adoptable(live, props)
 
     def _await_completion(self, id_: str, timeout: float) -> ApiResource:
         deadline = time.monotonic() + timeout

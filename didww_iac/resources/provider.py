@@ -142,26 +142,38 @@ class DidwwProvider(ResourceProvider):
         elif self.spec.adopt_only:
             resource = self._converge(self._existing(props), props)
         else:
-            previous = self._left_by_earlier_run(props)
-            resource = self._converge(previous, props) if previous else self._post(props)
+            carrying_ref = self._carrying_our_reference(props)
+            previous = self._adoptable(carrying_ref, props)
+            if previous is not None:
+                log.warning("%s %s was left by an earlier run: adopting it", self.spec.api_type, previous.id)
+                resource = self._converge(previous, props)
+            else:
+                self._make_room(carrying_ref, props)
+                resource = self._post(props)
         self.index.put(resource)
         return CreateResult(resource.id, self._outputs(resource, props))
 
-    def _left_by_earlier_run(self, props: dict[str, Any]) -> Resource | None:
-        """A resource with this create's external_reference_id already exists when an earlier
-        `up` crashed or timed out after DIDWW made it: adopt it instead of making a duplicate."""
+    def _carrying_our_reference(self, props: dict[str, Any]) -> list[Resource]:
+        """Resources with this create's external_reference_id: left by an earlier `up` that
+        crashed or timed out after DIDWW made it (adopted instead of duplicated), or the resource
+        this create replaces (same logical name, same reference)."""
         ref = props.get(EXTERNAL_REFERENCE_ID)
         if not ref or not self._has_external_reference:
-            return None
-        found = self.index.find_by_external_reference(ref)
-        if found is not None:
-            log.warning(
-                "%s with external_reference_id %s exists already: adopting %s",
-                self.spec.api_type,
-                ref,
-                found.id,
-            )
-        return found
+            return []
+        return self.index.find_by_external_reference(ref)
+
+    def _make_room(self, replaced: list[Resource], props: dict[str, Any]) -> None:
+        """The resource being replaced still holds the unique values (a trunk's name) its
+        successor declares; it gives them up now and is deleted once the successor is in place."""
+        for old in replaced:
+            taken = {
+                f.name: f"{old.attributes[f.name]} (replaced)"
+                for f in self.spec.sent_fields
+                if f.unique and props.get(f.name) is not None and old.attributes.get(f.name) == props.get(f.name)
+            }
+            if taken:
+                log.warning("%s %s is being replaced: renamed until it is deleted", self.spec.api_type, old.id)
+                self.index.put(self.client.update(self.spec.api_type, old.id, attributes=taken))
 
     def _post(self, props: dict[str, Any]) -> Resource:
         ref = props.get(EXTERNAL_REFERENCE_ID) if self._has_external_reference else None
@@ -173,10 +185,13 @@ class DidwwProvider(ResourceProvider):
                     relationships=self._relationships(props),
                 )
                 return self._as_written(created, props)
-            except ValidationError:
+            except ValidationError as exc:
                 # DIDWW refuses a second resource holding the same identifying value (a number
                 # already reserved). If this account holds it, a create that failed midway (or a
                 # person) made it: adopt it rather than fail until it goes away.
+                finder = self.spec.finder
+                if finder is None or not any(p.endswith(f"/{finder.finds_by}") for p in exc.pointers):
+                    raise
                 twin = self._found_by_finder(props)
                 if twin is None:
                     raise
@@ -185,9 +200,10 @@ class DidwwProvider(ResourceProvider):
             except (TransportError, ServerError):
                 # The POST may have reached DIDWW with its answer lost: look before trying again.
                 if ref:
-                    found = self.client.list(self.spec.api_type, filters={EXTERNAL_REFERENCE_ID: ref})
-                    if found:
-                        return self._get(found[0].id)
+                    listed = self.client.list(self.spec.api_type, filters={EXTERNAL_REFERENCE_ID: ref})
+                    found = self._adoptable(listed, props)
+                    if found is not None:
+                        return self._get(found.id)
                 elif self.spec.finder is not None:
                     twin = self._found_by_finder(props)
                     if twin is not None:
@@ -197,6 +213,15 @@ class DidwwProvider(ResourceProvider):
                 if attempt == CREATE_ATTEMPTS:
                     raise
         raise AssertionError("unreachable")
+
+    def _adoptable(self, candidates: list[Resource], props: dict[str, Any]) -> Resource | None:
+        """Of the resources carrying this create's reference, the one it may adopt. One that
+        differs in a setting DIDWW cannot change in place is not a leftover of this create: it is
+        the resource this create replaces (it keeps the reference until the engine deletes it)."""
+        for candidate in candidates:
+            if not any(c.replace for c in compare(self.spec, self._outputs(candidate, props), props)):
+                return candidate
+        return None
 
     def _found_by_finder(self, props: dict[str, Any]) -> Resource | None:
         """The one existing resource whose `finds_by` value is the declared one, from one listing

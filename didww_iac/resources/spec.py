@@ -48,6 +48,9 @@ class FieldSpec:
     # A setting of the tool itself (what to do on delete, how long to wait): never sent,
     # changing it only updates the state.
     local: bool = False
+    # DIDWW refuses a second resource with the same value in the account (a trunk's name), so a
+    # replacement made before its predecessor is deleted needs the predecessor to give it up.
+    unique: bool = False
     # Outputs keep the declared value rather than DIDWW's (which comes back in another shape).
     kept_from_input: bool = False
     # Nested keys holding credentials (a SIP auth password). When the stack declares one, the

@@ -9,7 +9,7 @@ VOICE_IN_TRUNK_GROUPS = ResourceSpec(
     api_type="voice_in_trunk_groups",
     pulumi_name="VoiceInTrunkGroup",
     fields=(
-        FieldSpec("name"),
+        FieldSpec("name", unique=True),
         FieldSpec("capacity_limit"),
         FieldSpec("external_reference_id"),
         FieldSpec("voice_in_trunks", Kind.TO_MANY, related_type="voice_in_trunks", stack_name="trunks"),

@@ -1,5 +1,7 @@
 """voice_in_trunks: SIP or PSTN trunks. Every attribute updates in place; switching the
-configuration between SIP and PSTN is refused by the API, so it replaces the trunk."""
+configuration between SIP and PSTN is refused by the API, so it replaces the trunk: the new trunk
+is made while the old one still routes calls (renamed out of the way, as names are unique), and
+the old one is deleted once the DIDs and groups point at the new one."""
 
 from pulumi.dynamic import Resource
 
@@ -10,7 +12,7 @@ VOICE_IN_TRUNKS = ResourceSpec(
     api_type="voice_in_trunks",
     pulumi_name="VoiceInTrunk",
     fields=(
-        FieldSpec("name"),
+        FieldSpec("name", unique=True),
         FieldSpec("priority"),
         FieldSpec("weight"),
         FieldSpec("capacity_limit"),

@@ -201,6 +201,28 @@ def test_post_is_never_retried_after_a_5xx_or_a_drop() -> None:
         assert client.list("voice_in_trunk_groups") == []
 
 
+def test_every_attempt_gives_its_slot_back_whatever_the_answer() -> None:
+    """A slot left pending would shrink the key's budget for the life of the process."""
+    log = SlotLog()
+    with running_emulator(rate_limit=None) as emu:
+        limiter = MemoryLimiter("settle", 20.0, log=log)
+        with DidwwClient(settings_for(emu, max_attempts=2), limiter=limiter) as client:
+            client.list("voice_in_trunk_groups")
+            faults(emu, throttle_next=1, retry_after=0.05)
+            client.list("voice_in_trunk_groups")  # a 429, then a retry
+            with pytest.raises(NotFoundError):
+                client.get("voice_in_trunk_groups", "00000000-0000-0000-0000-000000000000")
+            faults(emu, drop_next=1)
+            with pytest.raises(TransportError):
+                client.create("voice_in_trunk_groups", {"name": "g"})
+            faults(emu, fail_next=2, error_status=503)
+            with pytest.raises(ServerError):
+                client.list("voice_in_trunk_groups")
+            attempts = client.stats.requests
+    assert attempts == 7  # 1 + (429, retry) + 404 + dropped POST + (503, 503)
+    assert log.pending == set() and log.answered
+
+
 def test_dropped_connections_are_retried_for_reads() -> None:
     with running_emulator(rate_limit=None) as emu, DidwwClient(settings_for(emu)) as client:
         faults(emu, drop_next=2)

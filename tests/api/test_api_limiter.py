@@ -252,3 +252,34 @@ def test_redis_limiter_error_is_redacted() -> None:
     with pytest.raises(LimiterError) as info:
         lim.acquire()
     assert "hunter2" not in str(info.value)
+
+
+def test_sqlite_pending_requests_hold_the_budget_until_answered_or_stale(tmp_path: Path, clock: FakeClock) -> None:
+    path = tmp_path / "pending.sqlite3"
+    a = SqliteLimiter(path, "bucket", 3.0, stale_after=60.0, clock=clock, sleep=clock.sleep)
+    b = SqliteLimiter(path, "bucket", 3.0, stale_after=60.0, clock=clock, sleep=clock.sleep)
+    permits = [a.acquire() for _ in range(3)]
+    assert b.reserve() is None  # another process's three requests in flight: the whole budget
+
+    a.settle(permits[0].ticket)
+    a.settle(permits[0].ticket)  # a second settle changes nothing
+    reservation = b.reserve()
+    assert reservation is not None and reservation.delay == pytest.approx(1.0)
+
+    clock.sleep(61.0)  # a's process died with two requests in flight: they stop counting
+    assert b.reserve() is not None
+    for lim in (a, b):
+        lim.close()
+
+
+def test_an_interrupted_wait_gives_the_slot_back(clock: FakeClock) -> None:
+    def interrupted(_: float) -> None:
+        raise KeyboardInterrupt
+
+    log = SlotLog()
+    waiting = MemoryLimiter("t", 1.0, clock=clock, sleep=interrupted, log=log)
+    other = MemoryLimiter("t", 1.0, clock=clock, sleep=clock.sleep, log=log)
+    other.settle(other.acquire().ticket)
+    with pytest.raises(KeyboardInterrupt):
+        waiting.acquire()  # must wait a second for the slot, and is interrupted
+    assert log.pending == set()

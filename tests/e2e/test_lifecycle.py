@@ -112,7 +112,20 @@ def test_create_noop_update_delete_destroy(project: Project) -> None:
     (group_final,) = project.live("voice_in_trunk_groups", include="voice_in_trunks")
     assert [r["id"] for r in group_final["relationships"]["voice_in_trunks"]["data"]] == [trunks["PBX"]["id"]]
 
-    # 6. destroy leaves the emulator empty.
+    # 6. Switch the PBX trunk from SIP to PSTN: DIDWW cannot change that in place, so the trunk
+    # is replaced; the new one is made first (the old one renamed out of its unique name), the
+    # group moves to it, then the old one is deleted.
+    sip_block = without_mobile[without_mobile.index("    sip:\n") : without_mobile.index("voice_in_trunk_groups:")]
+    project.write_stack("e2e", without_mobile.replace(sip_block, '    pstn:\n      dst: "442080000001"\n'))
+    out = ok(project.cli("up", "--stack", "e2e"))
+    assert "1 replaced" in out
+    (replaced,) = project.live("voice_in_trunks")
+    assert replaced["id"] != trunks["PBX"]["id"] and replaced["attributes"]["name"] == "PBX"
+    assert replaced["attributes"]["configuration"]["type"] == "pstn_configurations"
+    (group_moved,) = project.live("voice_in_trunk_groups", include="voice_in_trunks")
+    assert [r["id"] for r in group_moved["relationships"]["voice_in_trunks"]["data"]] == [replaced["id"]]
+
+    # 7. destroy leaves the emulator empty.
     ok(project.cli("destroy", "--stack", "e2e"))
     assert project.live("voice_in_trunks") == []
     assert project.live("voice_in_trunk_groups") == []

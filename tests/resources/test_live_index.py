@@ -96,7 +96,7 @@ def test_past_the_budget_a_reference_is_looked_up_by_filter(emulator: RunningEmu
 
     found = live.find_by_external_reference("ref-last")
 
-    assert found is not None and found.attributes["name"] == "G29"
+    assert [f.attributes["name"] for f in found] == ["G29"]
     logged = api_requests(emulator)
     assert len(logged) == 1 and "external_reference_id" in logged[0]["query"]
-    assert live.find_by_external_reference("ref-nobody") is None
+    assert live.find_by_external_reference("ref-nobody") == []

@@ -86,6 +86,22 @@ def test_a_canceled_order_with_our_reference_is_not_adopted(emulator: RunningEmu
     assert {o["attributes"]["status"] for o in orders(emulator)} == {"canceled", "completed"}
 
 
+def test_behind_a_canceled_order_the_live_one_with_our_reference_is_adopted(emulator: RunningEmulator) -> None:
+    """A crashed run left a pending order; an older one with the same reference was canceled."""
+    props = order_props(emulator, "ref-d")
+    body = {"data": {"type": "orders", "attributes": {"items": props["items"], "external_reference_id": "ref-d"}}}
+    canceled = api(emulator, "POST", "orders", body)["data"]["id"]
+    api(emulator, "DELETE", f"orders/{canceled}")
+    left = api(emulator, "POST", "orders", body)["data"]["id"]
+    httpx.patch(emulator.admin_url + "account", json={"order_delay": 0}).raise_for_status()
+    tick(emulator)
+
+    result = provider(emulator, OrderProvider).create(props)
+
+    assert result.id == left
+    assert len(orders(emulator)) == 2  # nothing placed a third time
+
+
 def test_delete_cancels_pending_refuses_completed_and_releases_on_request(emulator: RunningEmulator) -> None:
     p = provider(emulator, OrderProvider)
     pending = api(emulator, "POST", "orders", {"data": {"type": "orders", "attributes": {
@@ -127,7 +143,8 @@ def test_a_did_is_adopted_by_number_routed_then_detached_or_terminated(emulator:
         "relationships": {"capacity_pool": {"data": {"type": "capacity_pools", "id": pool}}},
     }
     sharing = api(emulator, "POST", "shared_capacity_groups", {"data": group_body})["data"]["id"]
-    shared = dids.update(routed.id, routed.outs, {**routed.outs, "shared_capacity_group": sharing})
+    declared = {"lookup_number": first, "description": "main", "voice_in_trunk_group": group}
+    shared = dids.update(routed.id, routed.outs, {**declared, "shared_capacity_group": sharing})
     assert shared.outs is not None and shared.outs["shared_capacity_group"] == sharing
 
     dids.delete(routed.id, shared.outs)  # detach: routing and channel sharing cleared, number kept
@@ -157,3 +174,23 @@ def test_refreshing_numbers_and_their_order_costs_one_listing_each(emulator: Run
 
     assert numbers == order.outs["did_numbers"] and status == "completed"
     assert [e["path"] for e in api_requests(emulator)] == ["/v3/dids", "/v3/orders"]  # a small account: listed whole
+
+
+def test_detaching_leaves_links_the_entry_never_declared(emulator: RunningEmulator) -> None:
+    httpx.patch(emulator.admin_url + "account", json={"order_delay": 0}).raise_for_status()
+    order = provider(emulator, OrderProvider).create(order_props(emulator, "ref-h"))
+    assert order.outs is not None
+    dids = provider(emulator, DidProvider)
+    adopted = dids.create({"lookup_number": order.outs["did_numbers"][0], "description": "kept"})
+    group = api(emulator, "POST", "voice_in_trunk_groups", {
+        "data": {"type": "voice_in_trunk_groups", "attributes": {"name": "By hand"}}})["data"]["id"]  # fmt: skip
+    link = {"data": {"type": "voice_in_trunk_groups", "id": group}}
+    body = {"data": {"type": "dids", "id": adopted.id, "relationships": {"voice_in_trunk_group": link}}}
+    api(emulator, "PATCH", f"dids/{adopted.id}", body)
+
+    refreshed = provider(emulator, DidProvider).read(adopted.id, adopted.outs or {})
+    assert refreshed.outs is not None and refreshed.outs["voice_in_trunk_group"] == group
+    provider(emulator, DidProvider).delete(adopted.id, refreshed.outs)
+
+    live = api(emulator, "GET", f"dids/{adopted.id}?include=voice_in_trunk_group")["data"]
+    assert live["relationships"]["voice_in_trunk_group"]["data"]["id"] == group  # routed by hand: kept

@@ -84,6 +84,24 @@ def test_create_adopts_what_an_earlier_crashed_run_left(emulator: RunningEmulato
     assert len(posts) == 1  # only the earlier run's
 
 
+def test_a_replacement_is_created_beside_the_resource_it_replaces(emulator: RunningEmulator) -> None:
+    """SIP -> PSTN replaces a trunk: the engine creates the new one (same logical name, so the same
+    reference) before deleting the old. The old one must not be mistaken for a leftover."""
+    p = provider(emulator, VoiceInTrunkProvider)
+    sip = {"type": "sip_configurations", "attributes": {"host": "pbx.example.com", "port": 5060, "username": "u"}}
+    old = p.create({**TRUNK, "external_reference_id": "ref-swap", "configuration": sip})
+
+    pstn = {"type": "pstn_configurations", "attributes": {"dst": "442080000000"}}
+    new = provider(emulator, VoiceInTrunkProvider).create(
+        {**TRUNK, "external_reference_id": "ref-swap", "configuration": pstn}
+    )
+    p.delete(old.id, old.outs or {})
+
+    trunks = api(emulator, "GET", "voice_in_trunks")["data"]
+    assert new.id != old.id and [t["id"] for t in trunks] == [new.id]
+    assert trunks[0]["attributes"]["configuration"]["type"] == "pstn_configurations"
+
+
 def test_a_dropped_post_is_looked_up_then_retried_once(emulator: RunningEmulator) -> None:
     p = provider(emulator)
     assert p.index.get("warm-up") is None  # the listing (and the version check) happen first

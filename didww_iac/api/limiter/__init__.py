@@ -43,10 +43,23 @@ def make_limiter(settings: ClientSettings) -> Limiter:
             settings.bucket_id,
             settings.rate_limit,
             margin=settings.limiter_margin,
+            stale_after=stale_after(settings),
         )
     from didww_iac.api.limiter.redis import RedisLimiter
 
-    return RedisLimiter(settings.limiter, settings.bucket_id, settings.rate_limit, margin=settings.limiter_margin)
+    return RedisLimiter(
+        settings.limiter,
+        settings.bucket_id,
+        settings.rate_limit,
+        margin=settings.limiter_margin,
+        stale_after=stale_after(settings),
+    )
+
+
+def stale_after(settings: ClientSettings) -> float:
+    """How long a pending request of a process that died keeps counting: longer than any
+    attempt of a live one can take (connect, then a read timeout on sending and on answering)."""
+    return settings.connect_timeout + 2 * settings.read_timeout + 5.0
 
 
 __all__ = ["Limiter", "MemoryLimiter", "NoLimiter", "make_limiter", "next_slot", "window_for"]

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import heapq
+import logging
 import math
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
-# A request reserved but never answered (its process died) stops counting after this long; far
-# longer than one attempt can take (connect + read timeouts).
-STALE_AFTER = 300.0
+# A request reserved but never answered (its process died) stops counting after this long by
+# default; `make_limiter` derives it from the client's timeouts instead.
+STALE_AFTER = 120.0
+# Waiting this long on requests in flight (of this or another process) is worth a log line.
+SLOW_WAIT = 5.0
+
+log = logging.getLogger(__name__)
 
 
 def window_for(rate: float, margin: float = 0.0) -> tuple[int, float]:
@@ -86,8 +91,14 @@ class Limiter(ABC):
         while (reservation := self.reserve()) is None:
             self._sleep(self.poll_interval)
             waited += self.poll_interval
+            if waited - self.poll_interval < SLOW_WAIT <= waited:
+                log.warning("rate limiter: waited %.0f s for requests still in flight to be answered", waited)
         if reservation.delay > 0:
-            self._sleep(reservation.delay)
+            try:
+                self._sleep(reservation.delay)
+            except BaseException:
+                self.settle(reservation.ticket)  # interrupted: nothing is sent on this slot
+                raise
             waited += reservation.delay
         return Permit(waited, reservation.ticket)
 

@@ -45,6 +45,7 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 if redis.call('ZREM', KEYS[2], ARGV[1]) == 1 then
   redis.call('ZADD', KEYS[1], string.format('%.6f', now), ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
 end
 return 1
 """
@@ -63,12 +64,14 @@ class RedisLimiter(Limiter):
         rate: float,
         *,
         margin: float = 0.0,
+        stale_after: float = STALE_AFTER,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         super().__init__(sleep)
         import redis
 
         self.limit, self.window = window_for(rate, margin)
+        self._stale_after = stale_after
         self._url = _safe(url)  # never keep a password in text we may print
         prefix = f"didww-iac:ratelimit:{bucket_id}"
         self._keys = [f"{prefix}:answered", f"{prefix}:pending"]
@@ -82,11 +85,12 @@ class RedisLimiter(Limiter):
 
     def reserve(self) -> Reservation | None:
         ticket = uuid.uuid4().hex
-        delay = self._call(self._reserve, [self.limit, repr(self.window), ticket, repr(STALE_AFTER)])
+        delay = self._call(self._reserve, [self.limit, repr(self.window), ticket, repr(self._stale_after)])
         return None if delay is None else Reservation(float(delay), ticket)
 
     def settle(self, ticket: Hashable) -> None:
-        self._call(self._settle, [str(ticket)])
+        ttl_ms = int((self._stale_after + 4 * self.window) * 1000)
+        self._call(self._settle, [str(ticket), ttl_ms])
 
     def _call(self, script: Any, args: list[Any]) -> Any:
         import redis

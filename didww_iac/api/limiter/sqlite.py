@@ -36,6 +36,7 @@ class SqliteLimiter(Limiter):
         rate: float,
         *,
         margin: float = 0.0,
+        stale_after: float = STALE_AFTER,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -43,6 +44,7 @@ class SqliteLimiter(Limiter):
         self.limit, self.window = window_for(rate, margin)
         self.path = Path(path)
         self._bucket = bucket_id
+        self._stale_after = stale_after
         self._clock = clock
         self._lock = threading.Lock()
         try:
@@ -75,7 +77,7 @@ class SqliteLimiter(Limiter):
         # Keep a few windows of answers: other processes may run with a lower rate (longer window).
         self._db.execute(
             "DELETE FROM requests WHERE bucket = ? AND (answered < ? OR (answered IS NULL AND reserved < ?))",
-            (self._bucket, now - 4 * self.window, now - STALE_AFTER),
+            (self._bucket, now - 4 * self.window, now - self._stale_after),
         )
         (pending,) = self._db.execute(
             "SELECT count(*) FROM requests WHERE bucket = ? AND answered IS NULL", (self._bucket,)
@@ -93,7 +95,9 @@ class SqliteLimiter(Limiter):
     def settle(self, ticket: Hashable) -> None:
         with self._lock:
             try:
-                self._db.execute("UPDATE requests SET answered = ? WHERE id = ?", (self._clock(), ticket))
+                self._db.execute(
+                    "UPDATE requests SET answered = ? WHERE id = ? AND answered IS NULL", (self._clock(), ticket)
+                )
             except sqlite3.Error as exc:
                 raise LimiterError(f"SQLite rate-limit file {self.path} failed: {exc}") from None
 

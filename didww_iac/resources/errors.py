@@ -37,17 +37,29 @@ def stack_setting(spec: ResourceSpec, pointer: str, props: dict[str, Any]) -> st
     return field.stack_name or name
 
 
-def explain(spec: ResourceSpec, action: str, exc: DidwwError, props: dict[str, Any]) -> DidwwResourceError:
+def _where(spec: ResourceSpec, props: dict[str, Any], setting: str | None) -> str:
+    """`file:line: entry.setting` (or the entry's own line when the setting has none)."""
     source = props.get(SOURCE_LOCATION) or {}
     file = source.get("file", "the stack file")
     entry = source.get("entry", spec.api_type)
     lines: dict[str, int] = source.get("lines") or {}
+    line = lines.get(setting or "") or lines.get((setting or "").split(".")[0]) or lines.get("")
+    # Numbers come back from the engine as floats.
+    at = f"{file}:{int(line)}" if line else file
+    return f"{at}: {entry}.{setting}" if setting else f"{at}: {entry}"
 
+
+def located(spec: ResourceSpec, exc: DidwwResourceError, props: dict[str, Any]) -> DidwwResourceError:
+    """A provider's own refusal (no number to adopt, a pool that does not exist), prefixed with the
+    entry it is about, unless it names its place already."""
+    where = _where(spec, props, None)
+    message = str(exc)
+    return DidwwResourceError(message if message.startswith(where) else f"{where}: {message}")
+
+
+def explain(spec: ResourceSpec, action: str, exc: DidwwError, props: dict[str, Any]) -> DidwwResourceError:
     def where(setting: str | None) -> str:
-        line = lines.get(setting or "") or lines.get((setting or "").split(".")[0]) or lines.get("")
-        # Numbers come back from the engine as floats.
-        at = f"{file}:{int(line)}" if line else file
-        return f"{at}: {entry}.{setting}" if setting else f"{at}: {entry}"
+        return _where(spec, props, setting)
 
     if isinstance(exc, ValidationError) and exc.errors:
         problems = []

@@ -38,7 +38,7 @@ from didww_iac.api import (
 )
 from didww_iac.resources.connection import Connection, all_client_stats, resolve_api_key, shared_client
 from didww_iac.resources.diffing import compare
-from didww_iac.resources.errors import SOURCE_LOCATION, DidwwResourceError, explain
+from didww_iac.resources.errors import SOURCE_LOCATION, DidwwResourceError, explain, located
 from didww_iac.resources.live_index import EXTERNAL_REFERENCE_ID, LiveIndex
 from didww_iac.resources.spec import Kind, ResourceSpec
 from didww_iac.settings import API_KEY_CONFIG
@@ -128,7 +128,7 @@ class DidwwProvider(ResourceProvider):
         except DidwwError as exc:
             raise explain(self.spec, action, exc, props) from None
         except DidwwResourceError as exc:
-            raise DidwwResourceError(str(exc)) from None
+            raise located(self.spec, exc, props) from None
         finally:
             run_stats.publish(all_client_stats())
 

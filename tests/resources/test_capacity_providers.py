@@ -97,8 +97,12 @@ def test_a_pool_is_adopted_by_id_and_a_missing_one_is_named(emulator: RunningEmu
     assert adopted.outs is not None and adopted.outs["name"] == "Extended"
     assert adopted.outs["total_channels_count"] == 20  # not declared: DIDWW's value, unchanged
     assert api_requests(emulator, "PATCH") == []
-    with pytest.raises(DidwwResourceError, match="no capacity_pools with name 'Premium' in this DIDWW account"):
-        p.create({"lookup_name": "Premium"})
+    missing = {"lookup_name": "Premium", "source_location": located("capacity_pools.premium", {})}
+    with pytest.raises(DidwwResourceError) as info:
+        p.create(missing)
+    assert str(info.value).startswith(
+        "stacks/dev.yaml:3: capacity_pools.premium: no capacity_pools with name 'Premium' in this DIDWW account"
+    )
 
 
 def test_adding_channels_by_patch_is_refused_at_the_stack_line(emulator: RunningEmulator) -> None:

@@ -11,14 +11,15 @@ from didww_iac.emulator import errors
 from didww_iac.emulator.admin import admin_routes
 from didww_iac.emulator.config import EmulatorConfig
 from didww_iac.emulator.faults import FaultMiddleware
-from didww_iac.emulator.routes import error_response, v3_routes
+from didww_iac.emulator.routes import V3FastPath, V3Handler, error_response, v3_routes
 from didww_iac.emulator.runtime import Emulator
 
 
 def create_app(emulator: Emulator | EmulatorConfig | None = None) -> ASGIApp:
     if not isinstance(emulator, Emulator):
         emulator = Emulator(emulator)
-    routes = v3_routes(emulator)
+    handler = V3Handler(emulator)
+    routes = v3_routes(handler)
     if emulator.config.admin:
         routes += admin_routes(emulator)
 
@@ -27,4 +28,4 @@ def create_app(emulator: Emulator | EmulatorConfig | None = None) -> ASGIApp:
 
     app = Starlette(routes=routes, exception_handlers={404: not_found})
     app.state.emulator = emulator
-    return FaultMiddleware(app, emulator)
+    return FaultMiddleware(V3FastPath(handler, app), emulator)

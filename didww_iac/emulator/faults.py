@@ -26,6 +26,9 @@ class FaultMiddleware:
         if scope["type"] != "http" or not scope["path"].startswith("/v3"):
             await self.app(scope, receive, send)
             return
+        if not self.emulator.faults_armed and not self.emulator.request_log.enabled:
+            await self.app(scope, receive, send)  # nothing to inject or to log
+            return
         started = time.time()
         body_chunks: list[bytes] = []
         status: list[int] = []
@@ -45,9 +48,12 @@ class FaultMiddleware:
         if latency:
             await asyncio.sleep(latency)
         if fault == "drop":
+            # Logged first: the client sees the close at once and its next request may be served
+            # while this one still yields to let uvicorn notice the abort.
+            self._log(scope, started, status, "dropped", b"")
             await _drop_connection(send)
-            outcome = "dropped"
-        elif fault == "throttle":
+            return
+        if fault == "throttle":
             await _send_error(tee_send, errors.too_many_requests(self.emulator.faults.retry_after))
             outcome = "throttled"
         elif fault == "error":

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -34,7 +35,12 @@ def _overrides(behaviour: Behaviour, hook: str) -> bool:
 _ENCODER = json.JSONEncoder(check_circular=False, separators=(",", ":"))
 
 
-class Fragment(str):
+def _dumps(document: Any) -> bytes:
+    # ASCII output (ensure_ascii), so encoding it is a copy.
+    return _ENCODER.encode(document).encode()
+
+
+class Fragment(bytes):
     """A resource object already serialised to JSON."""
 
 
@@ -47,26 +53,39 @@ class FragmentCache:
 
     def __init__(self) -> None:
         self._generation = -1
-        self._items: dict[tuple[str, str, str, str], Fragment] = {}
+        # (type, version, base URL) -> record id -> fragment
+        self._buckets: dict[tuple[str, str, str], dict[str, Fragment]] = {}
 
-    def get(self, generation: int, key: tuple[str, str, str, str], make: Callable[[], Document]) -> Fragment:
+    def bucket(self, generation: int, type_name: str, version: str, base_url: str) -> dict[str, Fragment]:
+        """The fragments of one type's records as ``version`` renders them at ``base_url``."""
         if generation != self._generation:
-            self._items.clear()
+            self._buckets.clear()
             self._generation = generation
-        found = self._items.get(key)
+        key = (type_name, version, base_url)
+        found = self._buckets.get(key)
         if found is None:
-            found = self._items[key] = Fragment(_ENCODER.encode(make()))
+            found = self._buckets[key] = {}
         return found
 
 
-def encode(document: Document) -> str:
+def encode(document: Document) -> bytes:
     """JSON text of a document whose primary data may be fragments (``data`` comes first)."""
     data = document.get("data")
     if isinstance(data, Fragment) or (isinstance(data, list) and data and isinstance(data[0], Fragment)):
-        head = f"[{','.join(data)}]" if isinstance(data, list) else data
-        rest = _ENCODER.encode({k: v for k, v in document.items() if k != "data"})
-        return '{"data":' + head + ("}" if rest == "{}" else "," + rest[1:])
-    return _ENCODER.encode(document)
+        rest = _dumps({k: v for k, v in document.items() if k != "data"})
+        tail = b"}" if rest == b"{}" else b"," + rest[1:]
+        if isinstance(data, list):
+            # One copy of a page of fragments, not one per concatenation.
+            return b"".join((b'{"data":[', b",".join(data), b"]", tail))
+        return b"".join((b'{"data":', data, tail))
+    return _dumps(document)
+
+
+@lru_cache(maxsize=1024)
+def _page_link(base_url: str, path: str, kept: tuple[tuple[str, str], ...], number: int, size: int) -> str:
+    # Clients page through the same few URLs; urlencode is a tenth of a cached page.
+    query = [*kept, ("page[number]", str(number)), ("page[size]", str(size))]
+    return f"{base_url}/{path}?{urlencode(query)}"
 
 
 class Renderer:
@@ -84,8 +103,21 @@ class Renderer:
         """A primary resource: from the cache unless included relationships change its linkage."""
         if include or self.cache is None:
             return self.resource(record, include)
-        key = (record.type, record.id, self.version, self.base_url)
-        return self.cache.get(self.account.generation, key, lambda: self.resource(record))
+        bucket = self.cache.bucket(self.account.generation, record.type, self.version, self.base_url)
+        return bucket.get(record.id) or self._fragment(bucket, record)
+
+    def _primaries(self, records: Sequence[Record], include: IncludeTree) -> list[Document] | list[Fragment]:
+        """The primary data of a collection (records of one type): one cache lookup per record."""
+        if include or self.cache is None or not records:
+            return [self.resource(r, include) for r in records]
+        bucket = self.cache.bucket(self.account.generation, records[0].type, self.version, self.base_url)
+        return [bucket.get(r.id) or self._fragment(bucket, r) for r in records]
+
+    def _fragment(self, bucket: dict[str, Fragment], record: Record) -> Fragment:
+        found = bucket.get(record.id)
+        if found is None:
+            found = bucket[record.id] = Fragment(_dumps(self.resource(record)))
+        return found
 
     def _type(self, record: Record) -> ResourceType:
         rt = self.account.registry.get(record.type)
@@ -211,7 +243,7 @@ class Renderer:
         params: Sequence[tuple[str, str]],
         matched: Sequence[Record] = (),
     ) -> Document:
-        doc: Document = {"data": [self._primary(r, include) for r in records]}
+        doc: Document = {"data": self._primaries(records, include)}
         if include:
             doc["included"] = self.included(records, include)
         rt = self.account.registry.get(path)
@@ -224,12 +256,11 @@ class Renderer:
         return doc
 
     def _page_links(self, path: str, params: Sequence[tuple[str, str]], page: Page, total: int) -> dict[str, str]:
-        kept = [(k, v) for k, v in params if not k.startswith("page[")]
+        kept = tuple((k, v) for k, v in params if not k.startswith("page["))
         last = last_page(total, page.size)
 
         def link(number: int) -> str:
-            query = [*kept, ("page[number]", str(number)), ("page[size]", str(page.size))]
-            return f"{self.base_url}/{path}?{urlencode(query)}"
+            return _page_link(self.base_url, path, kept, number, page.size)
 
         links = {"first": link(1)}
         if page.number > 1:

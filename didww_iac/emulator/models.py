@@ -17,12 +17,12 @@ import copy
 import random
 import threading
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Hashable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from didww_iac.emulator import errors
-from didww_iac.emulator.behaviour import AccountSettings
+from didww_iac.emulator.behaviour import AccountSettings, Behaviour
 from didww_iac.emulator.clock import Clock, iso
 from didww_iac.emulator.coerce import BLANK, Invalid, coerce
 from didww_iac.emulator.errors import FieldError
@@ -62,6 +62,9 @@ class Account:
         self._rng = self._new_rng()
         self.clock = Clock(store.load_counter(_CLOCK) / 1000)
         self._records: dict[str, dict[str, Record]] = {t.name: {} for t in registry}
+        # type -> its records by sequence number, until one is added, replaced or removed.
+        self._sorted: dict[str, list[Record]] = {}
+        self._unique = UniqueIndex(registry)
         self._timers = Timers()
         # Bumped by every write: a rendered document is reusable while it has not moved.
         self.generation = 0
@@ -107,11 +110,14 @@ class Account:
     def save(self, record: Record) -> None:
         with self._lock:
             self._records[record.type][record.id] = record
+            self._sorted.pop(record.type, None)
             self._persist(record)
 
     def remove(self, type_name: str, record_id: str) -> None:
         with self._lock:
             if self._records.get(type_name, {}).pop(record_id, None) is not None:
+                self._sorted.pop(type_name, None)
+                self._unique.drop(type_name, record_id)
                 self.generation += 1
                 self._store.delete(type_name, record_id)
                 self._forget_references(type_name, record_id)
@@ -122,20 +128,24 @@ class Account:
 
     # -- reading -----------------------------------------------------------------------------
 
-    @contextmanager
-    def locked(self) -> Iterator[None]:
+    def locked(self) -> AbstractContextManager[Any]:
         """Hold the lock across a read-and-render so a response is one consistent snapshot."""
-        with self._lock:
-            yield
+        return self._lock
 
     def records(self, type_name: str) -> list[Record]:
         with self._lock:
-            return sorted(self._records.get(type_name, {}).values(), key=lambda r: r.seq)
+            found = self._sorted.get(type_name)
+            if found is None:
+                found = sorted(self._records.get(type_name, {}).values(), key=_by_seq)
+                self._sorted[type_name] = found
+            return list(found)  # callers may change their list
 
     def listed(self, type_name: str) -> list[Record]:
         """The records a collection request sees (a type may hide some, e.g. reserved numbers)."""
         rt = self._type(type_name)
         with self._lock:
+            if type(rt.behaviour).listed is Behaviour.listed:
+                return self.records(type_name)  # most types list every record
             return [r for r in self.records(type_name) if rt.behaviour.listed(self, r)]
 
     def singleton(self, type_name: str) -> Record:
@@ -208,7 +218,7 @@ class Account:
             ctx = self._context()
             attributes = rt.behaviour.translate_input(version, attributes, existing, ctx)
             problems: list[FieldError] = []
-            record = Record(rt.name, existing.id, existing.seq, {}, {}, copy.deepcopy(existing.internal))
+            record = Record(rt.name, existing.id, existing.seq, {}, {}, copy_json(existing.internal))
             record.attributes = self._build_attributes(rt, attributes, existing, version, ctx, problems)
             record.relationships, inverse = self._build_relationships(rt, relationships, existing, problems)
             problems += self._check_unique(rt, record)
@@ -287,6 +297,8 @@ class Account:
         with self._lock:
             self._store.clear()
             self._records = {t.name: {} for t in self.registry}
+            self._sorted.clear()
+            self._unique.clear()
             self._timers.clear()
             self.generation += 1
             self._seq = 0
@@ -314,10 +326,13 @@ class Account:
     def _persist(self, record: Record) -> None:
         """Every change to the state goes through here (or remove), so ``generation`` counts them."""
         self.generation += 1
+        self._unique.put(record)
         self._store.put(record)
 
     def _add(self, record: Record) -> None:
         self._records.setdefault(record.type, {})[record.id] = record
+        self._sorted.pop(record.type, None)
+        self._unique.put(record)
         self._seq = max(self._seq, record.seq)
 
     def _new_id(self, number: int) -> str:
@@ -370,9 +385,8 @@ class Account:
         ctx: DefaultContext,
         problems: list[FieldError],
     ) -> dict[str, Any]:
-        result = copy.deepcopy(existing.attributes) if existing else {}
+        result = copy_json(existing.attributes) if existing else {}
         for attr in rt.stored_attributes():
-            pointer = f"/data/attributes/{attr.name}"
             if attr.name in given and attr.writable:
                 value = given[attr.name]
                 if attr.kind == "variant":
@@ -381,10 +395,11 @@ class Account:
                         attr, value, current, existing is None, version, ctx, problems
                     )
                 else:
+                    pointer = f"/data/attributes/{attr.name}"
                     result[attr.name] = _coerce_into(attr, value, pointer, attr.name, problems)
             elif existing is None:
                 if attr.required:
-                    problems.append(FieldError(pointer, attr.name, BLANK))
+                    problems.append(FieldError(f"/data/attributes/{attr.name}", attr.name, BLANK))
                 result[attr.name] = attr.initial(ctx)
         return result
 
@@ -413,15 +428,15 @@ class Account:
             problems.append(FieldError(f"{pointer}/type", "type", "is not allowed for update"))
         same_type = current is not None and current.get("type") == variant.type
         # Same type: a partial update merges; another type starts from that type's defaults.
-        base = copy.deepcopy(current["attributes"]) if same_type and current else {}
+        base = copy_json(current["attributes"]) if same_type and current else {}
         for sub in variant.attributes:
-            sub_pointer = f"{pointer}/attributes/{sub.name}"
             if sub.name in given and sub.writable and sub.visible_in(version):
+                sub_pointer = f"{pointer}/attributes/{sub.name}"
                 base[sub.name] = _coerce_into(sub, given[sub.name], sub_pointer, sub.name, problems)
             elif sub.name not in base:
                 base[sub.name] = sub.initial(ctx)
                 if sub.required and base[sub.name] in (None, ""):
-                    problems.append(FieldError(sub_pointer, sub.name, BLANK))
+                    problems.append(FieldError(f"{pointer}/attributes/{sub.name}", sub.name, BLANK))
         return {"type": variant.type, "attributes": base}
 
     def _build_relationships(
@@ -432,7 +447,7 @@ class Account:
         problems: list[FieldError],
     ) -> tuple[dict[str, Any], list[tuple[Relationship, list[str]]]]:
         if existing is not None:
-            result = copy.deepcopy(existing.relationships)
+            result = copy_json(existing.relationships)
         else:
             result = {r.name: ([] if r.to_many else None) for r in rt.relationships if r.inverse is None}
         inverse: list[tuple[Relationship, list[str]]] = []
@@ -502,10 +517,83 @@ class Account:
             value = record.attributes.get(attr.name)
             if not attr.unique or value is None:
                 continue
-            others = (r for r in self._records[rt.name].values() if r.id != record.id)
-            if any(r.attributes.get(attr.name) == value for r in others):
-                problems.append(FieldError(f"/data/attributes/{attr.name}", attr.name, "has already been taken"))
+            name = attr.name
+            taken = self._unique.taken(rt.name, name, value, record.id)
+            if taken is None:  # a value the index cannot hold (a list): compare with every record
+                taken = any(
+                    r.attributes.get(name) == value for r in self._records[rt.name].values() if r.id != record.id
+                )
+            if taken:
+                problems.append(FieldError(f"/data/attributes/{name}", name, "has already been taken"))
         return problems
+
+
+class UniqueIndex:
+    """Which records hold each value of a ``unique`` attribute, so checking a create or update is
+    a lookup instead of a scan of every record of the type (a scan made creates slower as the
+    account grew). Kept by the account wherever a stored record is added, changed or removed."""
+
+    def __init__(self, registry: Registry) -> None:
+        self._names = {rt.name: tuple(a.name for a in rt.stored_attributes() if a.unique) for rt in registry}
+        # (type, attribute) -> value -> ids; and (type, attribute) -> id -> the value it is under
+        self._holders: dict[tuple[str, str], dict[Hashable, set[str]]] = {}
+        self._values: dict[tuple[str, str], dict[str, Hashable]] = {}
+
+    def put(self, record: Record) -> None:
+        for name in self._names.get(record.type, ()):
+            key = (record.type, name)
+            self._forget(key, record.id)
+            value = record.attributes.get(name)
+            if value is not None and _hashable(value):
+                self._holders.setdefault(key, {}).setdefault(value, set()).add(record.id)
+                self._values.setdefault(key, {})[record.id] = value
+
+    def drop(self, type_name: str, record_id: str) -> None:
+        for name in self._names.get(type_name, ()):
+            self._forget((type_name, name), record_id)
+
+    def clear(self) -> None:
+        self._holders.clear()
+        self._values.clear()
+
+    def taken(self, type_name: str, name: str, value: Any, record_id: str) -> bool | None:
+        """Whether a record other than ``record_id`` holds ``value``; None when it cannot tell."""
+        if not _hashable(value):
+            return None
+        holders = self._holders.get((type_name, name), {}).get(value, ())
+        return any(held != record_id for held in holders)
+
+    def _forget(self, key: tuple[str, str], record_id: str) -> None:
+        values = self._values.get(key)
+        if values is None or record_id not in values:
+            return
+        value = values.pop(record_id)
+        holders = self._holders[key][value]
+        holders.discard(record_id)
+        if not holders:
+            del self._holders[key][value]
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of stored, JSON-shaped data (dicts, lists, scalars): copy.deepcopy's memo and
+    dispatch made it most of the cost of an update."""
+    if isinstance(value, dict):
+        return {k: copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_json(v) for v in value]
+    return value
+
+
+def _by_seq(record: Record) -> int:
+    return record.seq
 
 
 def _payload(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

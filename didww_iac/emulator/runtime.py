@@ -30,6 +30,10 @@ class Emulator:
         self.request_log = RequestLog(self.config.request_log or self.config.admin)
         self._faults = dataclasses.replace(self.config.faults)
         self._fault_lock = threading.Lock()
+        # Whether next_fault can return anything: read without the lock on every /v3 request, so
+        # requests skip the fault machinery while no fault is set (a race with an admin change
+        # is the same race as before: the change applies from some request on).
+        self.faults_armed = _armed(self._faults)
         self._fault_rng = random.Random(self.config.seed)
 
     # -- account settings -------------------------------------------------------------------
@@ -72,11 +76,13 @@ class Emulator:
             raise ValueError(f"unknown fault settings: {', '.join(sorted(unknown))}")
         with self._fault_lock:
             self._faults = dataclasses.replace(self._faults, **changes)
+            self.faults_armed = _armed(self._faults)
             return dataclasses.replace(self._faults)
 
     def clear_faults(self) -> None:
         with self._fault_lock:
             self._faults = FaultSettings()
+            self.faults_armed = False
 
     def next_fault(self) -> tuple[float, FaultKind | None]:
         """Latency to add and the fault (if any) for the next /v3 request."""
@@ -96,6 +102,7 @@ class Emulator:
                 kind = "drop"
             elif f.error_rate and self._fault_rng.random() < f.error_rate:
                 kind = "error"
+            self.faults_armed = _armed(f)
             return f.latency, kind
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -110,3 +117,14 @@ class Emulator:
 
     def close(self) -> None:
         self._store.close()
+
+
+def _armed(faults: FaultSettings) -> bool:
+    return bool(
+        faults.latency
+        or faults.error_rate
+        or faults.drop_rate
+        or faults.fail_next
+        or faults.drop_next
+        or faults.throttle_next
+    )

@@ -210,6 +210,11 @@ class ResourceType:
 class Registry:
     def __init__(self, types: Sequence[ResourceType]) -> None:
         self._types = {t.name: t for t in types}
+        # URL segment -> type, looked up on every request (the first declared wins, as a scan would).
+        self._segments: dict[str, ResourceType] = {}
+        for rt in self._types.values():
+            if rt.routable:
+                self._segments.setdefault(rt.singleton_path or rt.name, rt)
 
     def get(self, name: str) -> ResourceType | None:
         return self._types.get(name)
@@ -222,10 +227,7 @@ class Registry:
 
     def by_segment(self, segment: str) -> ResourceType | None:
         """The type a URL segment names: its name, or its path when it is a singleton (balance)."""
-        for rt in self._types.values():
-            if rt.routable and (rt.singleton_path or rt.name) == segment:
-                return rt
-        return None
+        return self._segments.get(segment)
 
 
 __all__ = [

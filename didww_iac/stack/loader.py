@@ -26,6 +26,9 @@ class Problem:
     line: int | None
     field: str
     message: str
+    # For a dangling reference: the (section, name) it names, so that a reference to an entry
+    # that exists but failed the schema is not reported as dangling too.
+    refers_to: tuple[str, str] | None = None
 
     def render(self, path: Path) -> str:
         where = f"{path}:{self.line}" if self.line is not None else str(path)
@@ -97,12 +100,37 @@ def load(path: Path) -> LoadedStack:
     try:
         stack = Stack.model_validate(document)
     except ValidationError as exc:
-        problems = [Problem(_line_of(document, err["loc"]), _dotted(err["loc"]), _message(err)) for err in exc.errors()]
-        raise StackFileError(path, problems) from None
+        errors = exc.errors()
+        problems = [Problem(_line_of(document, err["loc"]), _dotted(err["loc"]), _message(err)) for err in errors]
+        found = sorted(problems + _references_beside(document, errors), key=lambda p: p.line or 0)
+        raise StackFileError(path, found) from None
     problems = _reference_problems(stack, document)
     if problems:
         raise StackFileError(path, problems)
     return LoadedStack(stack, path, document)
+
+
+def _references_beside(document: CommentedMap, errors: Sequence[Any]) -> list[Problem]:
+    """The reference problems of the entries that passed the schema, so one run reports both
+    kinds: the broken entries are left out (a reference to one is not dangling: it is fixed
+    with the entry), and so are top-level settings that failed."""
+    broken: set[tuple[str, str]] = set()
+    partial = {key: dict(value) if isinstance(value, dict) else value for key, value in document.items()}
+    for err in errors:
+        loc = err["loc"]
+        if not loc:
+            return []  # a rule on the whole file: nothing to check beside it
+        section = partial.get(loc[0])
+        if len(loc) >= 2 and isinstance(section, dict) and isinstance(loc[1], str):
+            section.pop(loc[1], None)
+            broken.add((str(loc[0]), loc[1]))
+        else:
+            partial.pop(loc[0], None)
+    try:
+        stack = Stack.model_validate(partial)
+    except ValidationError:
+        return []
+    return [p for p in _reference_problems(stack, document) if p.refers_to not in broken]
 
 
 def _message(err: Any) -> str:
@@ -137,8 +165,8 @@ def _reference_problems(stack: Stack, document: CommentedMap) -> list[Problem]:
     DIDs must name declared trunks, groups and orders, and no number may be claimed twice."""
     problems = _membership_problems(stack, document)
 
-    def refused(loc: tuple[str | int, ...], message: str) -> None:
-        problems.append(Problem(_line_of(document, loc), _dotted(loc), message))
+    def refused(loc: tuple[str | int, ...], message: str, refers_to: tuple[str, str] | None = None) -> None:
+        problems.append(Problem(_line_of(document, loc), _dotted(loc), message, refers_to))
 
     if stack.api_version != LATEST_API_VERSION:
         for name, placed in stack.orders.items():
@@ -159,12 +187,18 @@ def _reference_problems(stack: Stack, document: CommentedMap) -> list[Problem]:
             target = getattr(did, setting)
             if target is not None and target not in declared:
                 known = ", ".join(sorted(declared)) or "none declared"
-                refused(("dids", name, setting), f"no entry named '{target}' under {setting}s (known: {known})")
+                refused(
+                    ("dids", name, setting),
+                    f"no entry named '{target}' under {setting}s (known: {known})",
+                    (f"{setting}s", target),
+                )
         if did.order is not None:
             ordered = stack.orders.get(did.order)
             if ordered is None:
                 known = ", ".join(sorted(stack.orders)) or "none declared"
-                refused(("dids", name, "order"), f"no order named '{did.order}' (known: {known})")
+                refused(
+                    ("dids", name, "order"), f"no order named '{did.order}' (known: {known})", ("orders", did.order)
+                )
             elif did.index >= ordered.numbers:
                 refused(
                     ("dids", name, "index"),
@@ -179,7 +213,9 @@ def _reference_problems(stack: Stack, document: CommentedMap) -> list[Problem]:
             if did_name not in stack.dids:
                 known = ", ".join(sorted(stack.dids)) or "none declared"
                 refused(
-                    ("voice_out_trunks", name, "dids", i), f"no entry named '{did_name}' under dids (known: {known})"
+                    ("voice_out_trunks", name, "dids", i),
+                    f"no entry named '{did_name}' under dids (known: {known})",
+                    ("dids", did_name),
                 )
     problems.extend(_capacity_problems(stack, document))
     return problems
@@ -191,12 +227,12 @@ def _capacity_problems(stack: Stack, document: CommentedMap) -> list[Problem]:
     reserved once."""
     problems: list[Problem] = []
 
-    def refused(loc: tuple[str | int, ...], message: str) -> None:
-        problems.append(Problem(_line_of(document, loc), _dotted(loc), message))
+    def refused(loc: tuple[str | int, ...], message: str, refers_to: tuple[str, str] | None = None) -> None:
+        problems.append(Problem(_line_of(document, loc), _dotted(loc), message, refers_to))
 
     def unknown(loc: tuple[str | int, ...], name: str, section: str, declared: dict[str, Any]) -> None:
         known = ", ".join(sorted(declared)) or "none declared"
-        refused(loc, f"no entry named '{name}' under {section} (known: {known})")
+        refused(loc, f"no entry named '{name}' under {section} (known: {known})", (section, name))
 
     adopted: dict[str, str] = {}
     for name, pool in stack.capacity_pools.items():
@@ -266,6 +302,7 @@ def _membership_problems(stack: Stack, document: CommentedMap) -> list[Problem]:
                         _line_of(document, loc),
                         _dotted(loc),
                         f"no trunk named '{trunk}' under voice_in_trunks (known: {known})",
+                        ("voice_in_trunks", trunk),
                     )
                 )
             elif trunk in owner and owner[trunk] != group_name:

@@ -102,6 +102,21 @@ def test_trunk_in_two_groups_is_refused(tmp_path: Path) -> None:
     assert ":21: voice_in_trunk_groups.other.trunks.0: trunk 'pbx' is already a member of group 'office'" in line
 
 
+def test_schema_and_reference_problems_are_reported_together(tmp_path: Path) -> None:
+    text = VALID.replace("    capacity_limit: 10\n", "    capacity: 10\n").replace(
+        "    trunks: [pbx, mobile]\n", "    trunks: [pbx, mobile, fax]\n"
+    )
+    lines = problems(write(tmp_path, text))
+    # pbx is broken (an unknown key) but declared: the group's reference to it is not dangling.
+    assert [line.split(": ", 1)[1] for line in lines] == [
+        "voice_in_trunks.pbx.capacity: unknown field (check the spelling; see the README for the fields of each "
+        "resource)",
+        "voice_in_trunk_groups.office.trunks.2: no trunk named 'fax' under voice_in_trunks (known: mobile)",
+    ]
+    assert lines[0].startswith(f"{tmp_path / 'stacks' / 'test.yaml'}:6: ")
+    assert ":18: " in lines[1]
+
+
 def test_unsupported_api_version(tmp_path: Path) -> None:
     (line,) = problems(write(tmp_path, VALID.replace("2026-04-16", "2024-01-01")))
     assert ":1: api_version: Input should be '2022-05-10' or '2026-04-16'" in line

@@ -57,7 +57,7 @@ class OrderProvider(DidwwProvider):
     spec = ORDERS
 
     def _create(self, props: dict[str, Any]) -> CreateResult:
-        placed = super()._create(props)
+        placed = self._make(props)
         order = self._await_completion(placed.id, float(props.get("wait_timeout_seconds") or 600))
         self.index.put(order)
         return CreateResult(order.id, self._outputs(order, props))

@@ -136,6 +136,11 @@ class DidwwProvider(ResourceProvider):
         return self._explained("create", props, lambda: self._create(props))
 
     def _create(self, props: dict[str, Any]) -> CreateResult:
+        resource = self._make(props)
+        return CreateResult(resource.id, self._outputs(resource, props))
+
+    def _make(self, props: dict[str, Any]) -> Resource:
+        """The live resource a create ends with: adopted, left by an earlier run, or POSTed."""
         adopt_id = props.get(ADOPT_ID)
         if adopt_id:
             resource = self._converge(self._get(adopt_id), props)
@@ -151,7 +156,7 @@ class DidwwProvider(ResourceProvider):
                 self._make_room(carrying_ref, props)
                 resource = self._post(props)
         self.index.put(resource)
-        return CreateResult(resource.id, self._outputs(resource, props))
+        return resource
 
     def _carrying_our_reference(self, props: dict[str, Any]) -> list[Resource]:
         """Resources with this create's external_reference_id: left by an earlier `up` that

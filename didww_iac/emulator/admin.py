@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from didww_iac.emulator import errors
+from didww_iac.emulator.models import copy_json
 from didww_iac.emulator.runtime import Emulator
 
 PREFIX = "/__emulator"
@@ -107,10 +108,13 @@ def admin_routes(emulator: Emulator) -> list[Route]:
             if request.method == "DELETE":
                 emulator.account.delete_raw(type_name, record_id)
                 return Response(status_code=204)
-            record = emulator.account.patch_raw(type_name, record_id, await body(request))
+            changes = await body(request)
+            with emulator.account.locked():
+                # Serialised under the lock: with --state, writes run on worker threads.
+                patched = copy_json(emulator.account.patch_raw(type_name, record_id, changes).to_json())
         except errors.ApiError as error:
             return JSONResponse(error.document(), status_code=error.status)
-        return JSONResponse(record.to_json())
+        return JSONResponse(patched)
 
     return [
         Route(f"{PREFIX}/state", state, methods=["GET"]),

@@ -2,7 +2,8 @@
 
 Everything a type does differently is read from its ``ResourceType`` declaration and its
 ``Behaviour`` hooks; this module knows no type by name. All reads and writes happen under one
-re-entrant lock, so concurrent requests (served on worker threads) never lose an update, and
+re-entrant lock, so concurrent requests (writes run on the event loop, or on worker threads when
+the account persists to SQLite) never lose an update, and
 checks and the writes that follow them are atomic (two orders for the last available number:
 exactly one gets it).
 

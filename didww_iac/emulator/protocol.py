@@ -27,6 +27,7 @@ class CoalescingTransport(asyncio.Transport):
         self._transport = transport
         self._loop = loop
         self._held = b""
+        self._aborted = False
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         if not data:
@@ -44,10 +45,11 @@ class CoalescingTransport(asyncio.Transport):
         self.write(b"".join(list_of_data))
 
     def _flush(self) -> None:
-        if self._held:
+        # Only our own abort discards a held write; a close started elsewhere still sends what
+        # was written before it, as the plain transport would.
+        if self._held and not self._aborted:
             held, self._held = self._held, b""
-            if not self._transport.is_closing():
-                self._transport.write(held)
+            self._transport.write(held)
 
     def close(self) -> None:
         self._flush()
@@ -55,6 +57,7 @@ class CoalescingTransport(asyncio.Transport):
 
     def abort(self) -> None:
         self._held = b""
+        self._aborted = True
         self._transport.abort()
 
     def write_eof(self) -> None:

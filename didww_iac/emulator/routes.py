@@ -198,8 +198,9 @@ class V3Handler:
     def _action(
         self, request: Request, route: Target, version: str, renderer: Renderer, include: dict[str, Any]
     ) -> Callable[[dict[str, Any] | None], Response]:
-        """The work to run (inline for reads, on a worker thread for writes) under the account lock,
-        so it sees one snapshot; due timers fire first, so no request sees an overdue order."""
+        """The work to run under the account lock (inline; writes on a worker thread when the
+        account persists to SQLite), so it sees one snapshot; due timers fire first, so no
+        request sees an overdue order."""
         account = self.account
         rt, record_id = route.rt, route.record_id
 

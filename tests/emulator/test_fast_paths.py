@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import re
 import socket
+import subprocess
+import sys
 from typing import Any
 
 import httpx
@@ -20,7 +22,6 @@ from didww_iac.emulator.models import copy_json
 from didww_iac.emulator.protocol import CoalescingTransport
 from didww_iac.emulator.routes import V3FastPath
 from didww_iac.emulator.runtime import Emulator
-from didww_iac.emulator.server import keep_freed_memory
 from didww_iac.emulator.testing import RunningEmulator, running_emulator
 
 from .fixtures import JSONAPI, V2022, V2026, patch, pstn_trunk
@@ -288,6 +289,20 @@ def test_large_writes_close_and_abort() -> None:
     assert dropped.writes == [] and dropped.aborted
 
 
+def test_a_close_started_elsewhere_still_sends_what_was_written() -> None:
+    """Only our own abort discards a held write, as the plain transport would behave."""
+
+    async def scenario() -> list[bytes]:
+        inner = RecordingTransport()
+        transport = CoalescingTransport(inner, asyncio.get_running_loop())
+        transport.write(b"HTTP/1.1 200 OK\r\n\r\n")
+        inner.closed = True  # e.g. the peer half-closed and the loop began closing
+        await asyncio.sleep(0)
+        return inner.writes
+
+    assert asyncio.run(scenario()) == [b"HTTP/1.1 200 OK\r\n\r\n"]
+
+
 def test_pipelined_requests_are_answered_in_order(emu: RunningEmulator) -> None:
     host = f"127.0.0.1:{emu.port}"
     one = f"GET /v3/pops HTTP/1.1\r\nHost: {host}\r\nApi-Key: {emu.api_key}\r\n\r\n".encode()
@@ -304,8 +319,15 @@ def test_pipelined_requests_are_answered_in_order(emu: RunningEmulator) -> None:
 
 
 def test_keep_freed_memory_is_harmless() -> None:
-    keep_freed_memory()
-    keep_freed_memory()  # idempotent, and a no-op off glibc
+    """In a process of its own: the malloc settings would otherwise last for the whole test run."""
+    script = (
+        "from didww_iac.emulator.server import keep_freed_memory\n"
+        "keep_freed_memory(); keep_freed_memory()\n"  # idempotent, and a no-op off glibc
+        "pages = [bytes(176_000) for _ in range(50)]; del pages\n"
+        "print('served')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "served", "")
 
 
 @pytest.mark.parametrize("state", [False, True])

@@ -3,7 +3,6 @@ reservations: the providers against a real emulator over HTTP, called as the eng
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -15,20 +14,11 @@ from didww_iac.resources.did_reservations import DidReservationProvider
 from didww_iac.resources.errors import DidwwResourceError
 from didww_iac.resources.provider import DidwwProvider
 from didww_iac.resources.shared_capacity_groups import SharedCapacityGroupProvider
-from tests.resources.helpers import api_requests, call, clear_requests, configured, reset
+from tests.resources.helpers import api_requests, call, clear_requests, configured
 
 KEY = "capacity-providers-key-3b9e"
 
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[RunningEmulator]:
-    with running_emulator(api_keys=[KEY], rate_limit=None, request_log=True) as emu:
-        yield emu
-
-
-@pytest.fixture(autouse=True)
-def clean(emulator: RunningEmulator) -> None:
-    reset(emulator)
+pytestmark = pytest.mark.usefixtures("clean_emulator")
 
 
 def provider(emulator: RunningEmulator, cls: type[DidwwProvider]) -> DidwwProvider:

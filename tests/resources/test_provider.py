@@ -3,32 +3,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import dill
 import httpx
 import pytest
 
-from didww_iac.emulator.testing import RunningEmulator, running_emulator
+from didww_iac.emulator.testing import RunningEmulator
 from didww_iac.resources.errors import DidwwResourceError
 from didww_iac.resources.provider import DidwwProvider
 from didww_iac.resources.voice_in_trunk_groups import VoiceInTrunkGroupProvider
 from didww_iac.resources.voice_in_trunks import VoiceInTrunkProvider
-from tests.resources.helpers import api_requests, call, clear_requests, configured, reset
+from tests.resources.helpers import api_requests, call, clear_requests, configured
 
 KEY = "provider-test-key-88c1d2"
 
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[RunningEmulator]:
-    with running_emulator(api_keys=[KEY], rate_limit=None, request_log=True) as emu:
-        yield emu
-
-
-@pytest.fixture(autouse=True)
-def clean(emulator: RunningEmulator) -> None:
-    reset(emulator)
+pytestmark = pytest.mark.usefixtures("clean_emulator")
 
 
 def provider(emulator: RunningEmulator, cls: type[DidwwProvider] = VoiceInTrunkGroupProvider) -> DidwwProvider:

@@ -1,12 +1,20 @@
 """Benchmark of the DIDWW emulator itself over loopback HTTP.
 
     python benchmarks/bench_emulator.py [--seconds 3] [--processes 1] [--clients 8] [--records 100]
+                                        [--seeded trunks=200,groups=20,dids=10000]
 
 Starts an emulator in its own process (``python -m didww_iac.emulator``, so clients do not share
 its interpreter lock) with the rate limiter off and no admin API (so no request log), stores
 ``--records`` SIP trunks, then for each scenario runs ``--processes`` load-generator processes
 of ``--clients`` keep-alive connections each, for ``--seconds``: reads (GET one trunk, GET a
 page of 100 trunks) and writes (POST a trunk, PATCH a trunk).
+
+Then the same against a second emulator whose account is seeded (``--seed-account``) with
+``--seeded`` (10,000 DIDs by default), for what a large account costs per request: a page of
+100 DIDs with their trunk, trunk group, capacity pool and shared capacity group included, GET
+one DID, ``filter[number]``, ``filter[order.id]`` and PATCH a DID. Before that it prints how
+long start-up takes (process start to first answer) by default, with ``--stock 2000`` and with
+that seed.
 
 The load generator is raw HTTP/1.1 over sockets: requests are pre-built bytes carrying the
 headers a real client sends (Api-Key, Accept, Content-Type, X-DIDWW-API-Version), each
@@ -23,6 +31,7 @@ what one core of server can serve.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import multiprocessing
 import os
@@ -50,6 +59,19 @@ SCENARIOS = (
     ("POST trunk", "post", False),
     ("PATCH trunk", "patch", False),
 )
+DEFAULT_SEEDED = "trunks=200,groups=20,dids=10000"
+SEEDED_SCENARIOS = (
+    ("DIDs page 100+include", "dids_page", True),
+    ("GET one DID", "did_one", True),
+    ("filter[number]", "did_number", True),
+    ("filter[order.id]", "did_order", True),
+    ("PATCH DID", "did_patch", False),
+    # Every page rendered afresh: a write between pages invalidates the rendered-fragment cache.
+    ("PATCH, page, PATCH, ...", "did_write_then_page", False),
+)
+DID_INCLUDE = "voice_in_trunk,voice_in_trunk_group,capacity_pool,shared_capacity_group"
+# DIDs whose ids and numbers the seeded scenarios rotate through (ten pages of 100).
+SAMPLED_DIDS = 1000
 
 
 def sip_trunk(name: str) -> dict[str, Any]:
@@ -68,6 +90,19 @@ def client_for(base_url: str) -> httpx.Client:
 
 
 @dataclass(frozen=True)
+class Dids:
+    """What the seeded scenarios address: DID ids with their numbers, order ids, page count."""
+
+    ids: list[str]
+    numbers: list[str]
+    orders: list[str]
+    pages: int
+
+
+NO_DIDS = Dids([], [], [], 0)
+
+
+@dataclass(frozen=True)
 class Job:
     scenario: str
     port: int
@@ -76,6 +111,7 @@ class Job:
     clients: int
     seconds: float
     start_at: float  # wall clock, so every process starts together
+    dids: Dids = NO_DIDS
 
 
 def request_bytes(port: int, method: str, path: str, body: bytes | None = None) -> bytes:
@@ -105,6 +141,8 @@ def request_maker(job: Job, connection: int) -> Callable[[int], bytes]:
     if job.scenario == "list_page":
         page = request_bytes(port, "GET", "voice_in_trunks?page%5Bsize%5D=100")
         return lambda i: page
+    if job.scenario.startswith("did"):
+        return did_request_maker(job, connection)
     if job.scenario == "post":
 
         def post(i: int) -> bytes:
@@ -117,6 +155,38 @@ def request_maker(job: Job, connection: int) -> Callable[[int], bytes]:
         data = {"type": "voice_in_trunks", "id": trunk(i), "attributes": {"description": f"d{i}"}}
         return request_bytes(port, "PATCH", f"voice_in_trunks/{trunk(i)}", json.dumps({"data": data}).encode())
 
+    return patch
+
+
+def did_request_maker(job: Job, connection: int) -> Callable[[int], bytes]:
+    """The seeded scenarios: reads are pre-built and rotated, so each hits a different DID."""
+    port, dids = job.port, job.dids
+
+    def rotate(built: list[bytes]) -> Callable[[int], bytes]:
+        return lambda i: built[(connection * 7 + i) % len(built)]
+
+    if job.scenario == "dids_page":
+        query = f"page%5Bsize%5D=100&include={DID_INCLUDE}"
+        return rotate(
+            [request_bytes(port, "GET", f"dids?page%5Bnumber%5D={n}&{query}") for n in range(1, dids.pages + 1)]
+        )
+    if job.scenario == "did_one":
+        return rotate([request_bytes(port, "GET", f"dids/{i}") for i in dids.ids])
+    if job.scenario == "did_number":
+        return rotate([request_bytes(port, "GET", f"dids?filter%5Bnumber%5D={n}") for n in dids.numbers])
+    if job.scenario == "did_order":
+        return rotate(
+            [request_bytes(port, "GET", f"dids?filter%5Border.id%5D={o}&page%5Bsize%5D=100") for o in dids.orders]
+        )
+
+    def patch(i: int) -> bytes:
+        did = dids.ids[(connection * 7 + i) % len(dids.ids)]
+        data = {"type": "dids", "id": did, "attributes": {"description": f"d{i}"}}
+        return request_bytes(port, "PATCH", f"dids/{did}", json.dumps({"data": data}).encode())
+
+    if job.scenario == "did_write_then_page":
+        pages = did_request_maker(dataclasses.replace(job, scenario="dids_page"), connection)
+        return lambda i: patch(i) if i % 2 == 0 else pages(i // 2)
     return patch
 
 
@@ -180,9 +250,18 @@ class Connection:
 def check_answer(job: Job, connection: Connection) -> None:
     """The warm-up answers are what the scenario asks for, so the timed ones are too."""
     expected = 201 if job.scenario == "post" else 200
-    data = connection.document()["data"]
+    document = connection.document()
+    data = document["data"]
     if job.scenario == "list_page":
         shape_ok = len(data) == min(100, len(job.trunks))
+    elif job.scenario == "dids_page":
+        shape_ok = len(data) == 100 and "included" in document
+    elif job.scenario == "did_number":
+        shape_ok = len(data) == 1 and data[0]["attributes"]["number"] in job.dids.numbers
+    elif job.scenario == "did_order":
+        shape_ok = bool(data) and all(d["type"] == "dids" for d in data)
+    elif job.scenario in ("did_one", "did_patch", "did_write_then_page"):  # the last: its first is a PATCH
+        shape_ok = data["type"] == "dids"
     else:
         shape_ok = data["type"] == "voice_in_trunks"
     if connection.status != expected or not shape_ok:
@@ -247,17 +326,26 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+@dataclass(frozen=True)
+class Served:
+    base_url: str  # its /v3/ URL
+    port: int
+    pid: int
+    startup: float  # seconds from process start to its first answer
+
+
 @contextmanager
-def emulator_process() -> Iterator[tuple[str, int, int]]:
-    """A served emulator in a child process; yields its /v3/ base URL, port and pid."""
+def emulator_process(*options: str) -> Iterator[Served]:
+    """A served emulator in a child process, with extra CLI ``options``."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
-    command = [sys.executable, "-m", "didww_iac.emulator", "--port", str(port), "--rate-limit", "0"]
+    command = [sys.executable, "-m", "didww_iac.emulator", "--port", str(port), "--rate-limit", "0", *options]
+    started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     base_url = f"http://127.0.0.1:{port}/v3/"
     try:
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 60
         while True:
             try:
                 httpx.get(base_url + "pops", headers={"Api-Key": DEFAULT_API_KEY})
@@ -265,8 +353,8 @@ def emulator_process() -> Iterator[tuple[str, int, int]]:
             except httpx.TransportError:
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError("the emulator did not start") from None
-                time.sleep(0.05)
-        yield base_url, port, process.pid
+                time.sleep(0.01)
+        yield Served(base_url, port, process.pid, time.perf_counter() - started)
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -317,29 +405,76 @@ def report(title: str, figures: Figures, is_read: bool) -> None:
         print(f"  {'':<22} {figures.rate / READ_TARGET:.2f} x the {READ_TARGET:.0f} req/s read target")
 
 
+def run_scenarios(
+    pool: Pool,
+    served: Served,
+    scenarios: tuple[tuple[str, str, bool], ...],
+    args: argparse.Namespace,
+    trunks: list[str],
+    dids: Dids = NO_DIDS,
+) -> None:
+    for title, scenario, is_read in scenarios:
+        start_at = time.time() + 1.0  # time for the processes to connect
+        jobs = [
+            Job(scenario, served.port, trunks, n, args.clients, args.seconds, start_at, dids)
+            for n in range(args.processes)
+        ]
+        report(title, measure(pool, jobs, served.pid, args.seconds), is_read)
+
+
+def sample_dids(setup: httpx.Client) -> Dids:
+    """Ids and numbers of the first SAMPLED_DIDS DIDs, the order ids, and the page count."""
+    ids: list[str] = []
+    numbers: list[str] = []
+    pages = 1
+    for number in range(1, SAMPLED_DIDS // 100 + 1):
+        body = setup.get("dids", params={"page[size]": "100", "page[number]": str(number)}).json()
+        ids += [d["id"] for d in body["data"]]
+        numbers += [d["attributes"]["number"] for d in body["data"]]
+        pages = -(-int(body["meta"]["total_records"]) // 100)
+    orders = [o["id"] for o in setup.get("orders", params={"page[size]": "100"}).json()["data"]]
+    if not ids or not orders:
+        raise RuntimeError("the seeded account holds no DIDs")
+    return Dids(ids, numbers, orders, pages)
+
+
+def report_startup(seeded: str) -> None:
+    """Process start to first answer: the default account, raised stock, the seeded account."""
+    for title, options in (
+        ("default account", ()),
+        ("--stock 2000", ("--stock", "2000")),
+        (f"--seed-account {seeded}", ("--seed-account", seeded)),
+    ):
+        with emulator_process(*options) as served:
+            print(f"  start-up, {title:<44} {served.startup * 1000:6.0f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=3.0, help="duration of each scenario")
     parser.add_argument("--processes", type=int, default=1, help="load-generator processes")
     parser.add_argument("--clients", type=int, default=8, help="connections per process")
     parser.add_argument("--records", type=int, default=100, help="trunks stored before the reads")
+    parser.add_argument("--seeded", default=DEFAULT_SEEDED, help="--seed-account of the large-account scenarios")
     args = parser.parse_args()
 
-    with emulator_process() as (base_url, port, pid), client_for(base_url) as setup:
-        trunks = [
-            setup.post("voice_in_trunks", json=sip_trunk(f"seed-{i}")).json()["data"]["id"] for i in range(args.records)
-        ]
-        print(
-            f"emulator over loopback on {os.cpu_count()} CPUs: {args.processes} load process(es) x {args.clients} "
-            f"connections, {args.seconds:g} s per scenario, {args.records} stored trunks, limiter off"
-        )
-        with multiprocessing.get_context("spawn").Pool(args.processes) as pool:
-            for title, scenario, is_read in SCENARIOS:
-                start_at = time.time() + 1.0  # time for the processes to connect
-                jobs = [
-                    Job(scenario, port, trunks, n, args.clients, args.seconds, start_at) for n in range(args.processes)
-                ]
-                report(title, measure(pool, jobs, pid, args.seconds), is_read)
+    with multiprocessing.get_context("spawn").Pool(args.processes) as pool:
+        with emulator_process() as served, client_for(served.base_url) as setup:
+            trunks = [
+                setup.post("voice_in_trunks", json=sip_trunk(f"seed-{i}")).json()["data"]["id"]
+                for i in range(args.records)
+            ]
+            print(
+                f"emulator over loopback on {os.cpu_count()} CPUs: {args.processes} load process(es) x "
+                f"{args.clients} connections, {args.seconds:g} s per scenario, {args.records} stored trunks, "
+                "limiter off"
+            )
+            run_scenarios(pool, served, SCENARIOS, args, trunks)
+
+        print(f"\nlarge account (--seed-account {args.seeded}):")
+        report_startup(args.seeded)
+        with emulator_process("--seed-account", args.seeded) as served, client_for(served.base_url) as setup:
+            run_scenarios(pool, served, SEEDED_SCENARIOS, args, [], sample_dids(setup))
 
 
 if __name__ == "__main__":

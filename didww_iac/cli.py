@@ -15,6 +15,7 @@ from rich.table import Table
 from didww_iac import local_emulator, run_stats
 from didww_iac.api import DidwwError
 from didww_iac.engine import Engine, EngineError
+from didww_iac.settings import MANAGED_COUNTS_ENV
 from didww_iac.stack import Stack, StackFileError, load_stack, stack_path
 
 if TYPE_CHECKING:
@@ -55,10 +56,17 @@ def _prepare(project_dir: Path, stack: str, quiet: bool = False) -> Engine:
         if not quiet:
             out.print(f"emulator: {'started' if started else 'reusing'} {local_emulator.base_url()}")
     try:
-        return Engine(project_dir.resolve(), stack)
+        engine = Engine(project_dir.resolve(), stack)
     except EngineError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
+    # How many resources of each type the run manages: reads list or fetch one by one by cost.
+    engine.extra_env[MANAGED_COUNTS_ENV] = json.dumps(_entry_counts(declared))
+    return engine
+
+
+def _entry_counts(declared: Stack) -> dict[str, int]:
+    return {section: len(entries) for section, entries in declared if isinstance(entries, dict)}
 
 
 def _operate(verb: str, project_dir: Path, stack: str, extra: list[str], refresh: bool = True) -> int:
@@ -89,8 +97,7 @@ def _print_outputs(engine: Engine) -> None:
 def validate(stack: StackOpt = "local", project_dir: ProjectOpt = Path(".")) -> None:
     """Check stacks/<stack>.yaml without calling any API."""
     declared = _validated(project_dir, stack)
-    counts = {name: len(value) for name, value in declared if isinstance(value, dict)}
-    summary = ", ".join(f"{n} {t}" for t, n in counts.items())
+    summary = ", ".join(f"{n} {t}" for t, n in _entry_counts(declared).items())
     out.print(f"{stack_path(project_dir, stack)}: valid ({summary}; API {declared.api_version})")
 
 

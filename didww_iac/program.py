@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import Resource
 
+from didww_iac import speedups
 from didww_iac.resources.connection import Connection
 from didww_iac.resources.errors import SOURCE_LOCATION
 from didww_iac.resources.registry import RESOURCE_TYPES
+from didww_iac.resources.serialization import SharedProviderResource as Resource
 from didww_iac.settings import LATEST_API_VERSION
 from didww_iac.stack import LoadedStack, StackFileError, load, stack_path
 from didww_iac.stack.schema import (
@@ -193,6 +194,7 @@ def export(declared: dict[str, dict[str, Resource]]) -> None:
 
 def main() -> None:
     """Entry point of the Pulumi program: reads stacks/<stack>.yaml for the selected stack."""
+    speedups.before_declaring()
     stack_name = pulumi.get_stack()
     path = stack_path(Path("."), stack_name)
     try:
@@ -201,3 +203,4 @@ def main() -> None:
         # RunError prints the message without a Python traceback.
         raise pulumi.RunError(str(exc)) from None
     export(declare(loaded, pulumi.get_project(), stack_name, str(path)))
+    speedups.after_declaring()

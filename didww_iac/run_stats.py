@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import threading
 from collections.abc import Iterable
 from dataclasses import asdict, fields, replace
 from pathlib import Path
@@ -19,20 +19,37 @@ from didww_iac.api import RequestStats
 STATS_DIR_ENV = "DIDWW_IAC_STATS_DIR"
 
 
+# One fixed-size record per provider process, rewritten in place: publishing runs after every
+# provider call (5,000 resources: 15,000 calls), where a temporary file and a rename per call
+# cost a tenth of the provider's time. The CLI reads the records once the engine has ended its
+# providers, so no reader ever races a write.
+RECORD_BYTES = 512
+_published: tuple[str, int, str] | None = None  # (directory, fd, last text) of this process
+_publish_lock = threading.Lock()
+
+
 def publish(stats: Iterable[RequestStats]) -> None:
+    global _published
     directory = os.environ.get(STATS_DIR_ENV)
     if not directory:
         return
-    total = sum_stats(stats)
-    target = Path(directory) / f"provider-{os.getpid()}.json"
-    # Write then rename, so a reader never sees half a file.
-    with tempfile.NamedTemporaryFile("w", dir=directory, delete=False, suffix=".tmp") as handle:
-        json.dump(asdict(total), handle)
-    os.replace(handle.name, target)
+    text = json.dumps(asdict(sum_stats(stats)))
+    with _publish_lock:
+        if _published is not None and _published[0] == directory:
+            if _published[2] == text:
+                return
+            fd = _published[1]
+        else:
+            if _published is not None:
+                os.close(_published[1])
+            target = Path(directory) / f"provider-{os.getpid()}.json"
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT, 0o600)
+        os.pwrite(fd, text.encode().ljust(RECORD_BYTES), 0)
+        _published = (directory, fd, text)
 
 
 def collect(directory: Path) -> RequestStats:
-    return sum_stats(RequestStats(**json.loads(p.read_text())) for p in directory.glob("provider-*.json"))
+    return sum_stats(RequestStats(**json.loads(p.read_text().strip())) for p in directory.glob("provider-*.json"))
 
 
 def sum_stats(stats: Iterable[RequestStats]) -> RequestStats:

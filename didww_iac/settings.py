@@ -12,3 +12,7 @@ LOCAL_EMULATOR_PORT: Final = 8765
 # Where the API key comes from, in order: stack config (secret), then the environment.
 API_KEY_CONFIG: Final = "didww:apiKey"
 API_KEY_ENV: Final = "DIDWW_API_KEY"
+
+# Set by the command line for the provider process: {"dids": 3000, ...}, the entries per type of
+# the stack being run, so reads choose between listing and one-by-one by cost (live_index.py).
+MANAGED_COUNTS_ENV: Final = "DIDWW_IAC_MANAGED_COUNTS"

@@ -8,6 +8,9 @@ build="$here/pulumi-build"
 bin="$here/bin"
 version=$(awk '$1 == "github.com/pulumi/pulumi/pkg/v3" {print $2}' "$build/go.mod")
 mkdir -p "$bin"
+# Dynamic providers run in didww-iac's own host (a wider worker pool than Pulumi's): the
+# launcher is ours, so it is (re)installed on every run.
+install -m 0755 "$here/pulumi-resource-pulumi-python" "$bin/pulumi-resource-pulumi-python"
 
 have_version() { [ -x "$1" ] && [ "$("$1" version 2>/dev/null)" = "$version" ]; }
 
@@ -35,8 +38,7 @@ fi
 
 go build -ldflags "-s -w -X main.version=${version#v}" -o "$bin/pulumi-language-python" ./langhost
 
-# The launcher scripts ship as files of the sdk/v3 module at the same release.
+# The program launcher ships as a file of the sdk/v3 module at the same release.
 sdk=$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
 install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$bin/pulumi-language-python-exec"
-install -m 0755 "$sdk/python/dist/pulumi-resource-pulumi-python" "$bin/pulumi-resource-pulumi-python"
 echo "pulumi $version: ready in tools/bin ($("$bin/pulumi" version))"

@@ -10,9 +10,13 @@ from didww_iac.emulator.config import (
     DEFAULT_BALANCE,
     DEFAULT_ORDER_DELAY,
     DEFAULT_RATE_LIMIT,
+    DEFAULT_STOCK,
     LATEST_VERSION,
+    MAX_STOCK,
     SUPPORTED_VERSIONS,
+    AccountSeed,
     FaultSettings,
+    check_stock,
 )
 from didww_iac.emulator.server import serve
 
@@ -22,6 +26,20 @@ def _seconds(text: str) -> float:
     if value < 0:
         raise argparse.ArgumentTypeError("must be 0 or more seconds")
     return value
+
+
+def _stock(text: str) -> int:
+    try:
+        return check_stock(int(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to {MAX_STOCK}") from None
+
+
+def _account_seed(text: str) -> AccountSeed:
+    try:
+        return AccountSeed.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -60,6 +78,20 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--balance", default=DEFAULT_BALANCE, help="opening prepaid balance of a new account, e.g. 100.00"
     )
+    parser.add_argument(
+        "--stock",
+        type=_stock,
+        default=DEFAULT_STOCK,
+        metavar="N",
+        help=f"numbers in stock per DID group of a new account (default {DEFAULT_STOCK}, at most {MAX_STOCK})",
+    )
+    parser.add_argument(
+        "--seed-account",
+        type=_account_seed,
+        default=None,
+        metavar="trunks=N,groups=N,dids=N",
+        help="start a new account with SIP trunks, trunk groups and DIDs made as in the DIDWW panel",
+    )
     return parser.parse_args(argv)
 
 
@@ -83,6 +115,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         ),
         order_delay=args.order_delay,
         balance=args.balance,
+        stock_per_group=args.stock,
+        seed_account=args.seed_account,
     )
 
 

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from didww_iac.emulator import errors
+from didww_iac.emulator.config import AccountSeed
 from didww_iac.emulator.models import copy_json
 from didww_iac.emulator.runtime import Emulator
 
@@ -52,6 +53,14 @@ def admin_routes(emulator: Emulator) -> list[Route]:
             except (ValueError, TypeError) as exc:
                 return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse(emulator.faults.to_dict())
+
+    async def seed(request: Request) -> Response:
+        """Add records made "in the panel": {"trunks": N, "groups": N, "dids": N} (each optional)."""
+        try:
+            answer = emulator.seed(AccountSeed.from_mapping(await body(request)))
+        except (ValueError, TypeError) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse(answer, status_code=201)
 
     async def reset(request: Request) -> Response:
         emulator.reset()
@@ -121,6 +130,7 @@ def admin_routes(emulator: Emulator) -> list[Route]:
         Route(f"{PREFIX}/requests", requests, methods=["GET", "DELETE"]),
         Route(f"{PREFIX}/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route(f"{PREFIX}/reset", reset, methods=["POST"]),
+        Route(f"{PREFIX}/seed", seed, methods=["POST"]),
         Route(f"{PREFIX}/account", account, methods=["GET", "PATCH"]),
         Route(f"{PREFIX}/clock", clock, methods=["GET"]),
         Route(f"{PREFIX}/clock/tick", tick, methods=["POST"]),

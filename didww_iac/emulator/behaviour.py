@@ -7,11 +7,11 @@ clock tick; a type overrides only the ones it needs.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from didww_iac.emulator.config import DEFAULT_BALANCE, DEFAULT_ORDER_DELAY
+from didww_iac.emulator.config import DEFAULT_BALANCE, DEFAULT_ORDER_DELAY, DEFAULT_STOCK
 from didww_iac.emulator.errors import FieldError
 from didww_iac.emulator.record import Record
 
@@ -27,6 +27,15 @@ class AccountView(Protocol):
     def records(self, type_name: str) -> list[Record]: ...
 
     def find(self, type_name: str, record_id: str) -> Record | None: ...
+
+    def matching(self, type_name: str, path: str, values: Iterable[str]) -> list[Record]:
+        """Records whose value at ``path`` (an attribute, or ``<relationship>.id``), as filter
+        text, is one of ``values``, in creation order: an index lookup, not a scan."""
+        ...
+
+    def count_matching(self, type_name: str, path: str, values: Iterable[str]) -> int:
+        """How many records ``matching`` would return, without building the list."""
+        ...
 
 
 class AccountOps(AccountView, Protocol):
@@ -46,6 +55,10 @@ class AccountOps(AccountView, Protocol):
         """Store a new record; an empty id gets the next generated one (and a sequence number)."""
         ...
 
+    def insert_many(self, records: Sequence[Record]) -> None:
+        """``insert`` each record, written to the store in one transaction."""
+        ...
+
     def save(self, record: Record) -> None: ...
 
     def remove(self, type_name: str, record_id: str) -> None: ...
@@ -61,6 +74,7 @@ class AccountSettings:
 
     order_delay: float = DEFAULT_ORDER_DELAY
     balance: str = DEFAULT_BALANCE
+    stock_per_group: int = DEFAULT_STOCK
 
 
 class Behaviour:
@@ -119,9 +133,21 @@ class Behaviour:
         """Whether a record appears in collections (reserved available DIDs do not)."""
         return True
 
+    def prepare_list(self, ops: AccountOps, filters: Mapping[str, list[str]]) -> None:
+        """Before a collection is read with these filters (stock kept as a count is stored here
+        when the filters need its numbers one by one)."""
+
+    def latent_matches(self, account: AccountView, matches: Callable[[Record], bool]) -> int:
+        """Records a collection matches that exist only as a count (numbers in stock not yet
+        stored); ``matches`` says whether a stand-in record passes the request's filters."""
+        return 0
+
     def meta(self, account: AccountView, record: Record) -> dict[str, Any] | None:
         return None
 
-    def document_meta(self, account: AccountView, records: Sequence[Record] | None) -> dict[str, Any]:
-        """Top-level meta besides api_version; ``records`` is the full match of a collection."""
+    def document_meta(
+        self, account: AccountView, records: Sequence[Record] | None, total: int | None = None
+    ) -> dict[str, Any]:
+        """Top-level meta besides api_version; ``records`` is the full match of a collection and
+        ``total`` its size (with any ``latent_matches``)."""
         return {}

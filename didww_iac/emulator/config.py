@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 # Dated API versions the emulator can render, oldest first.
@@ -14,6 +15,13 @@ DEFAULT_RATE_LIMIT = 20.0
 # Seconds a DID order stays pending before it completes (0: completes in the POST itself).
 DEFAULT_ORDER_DELAY = 2.0
 DEFAULT_BALANCE = "100.00"
+# Numbers in stock per DID group of a new account. Up to MAX_STOCK: the smallest groups (NANPA
+# local ones: three NXX codes of 10,000 numbers) must keep room for back-ordered and seeded numbers.
+DEFAULT_STOCK = 6
+MAX_STOCK = 10_000
+# Bounds of one account seeding (see AccountSeed), so a typo cannot ask for millions of records.
+MAX_SEEDED_TRUNKS = 10_000
+MAX_SEEDED_DIDS = 100_000
 
 
 @dataclass
@@ -37,6 +45,59 @@ class FaultSettings:
         return dict(vars(self))
 
 
+@dataclass(frozen=True)
+class AccountSeed:
+    """Records made "in the DIDWW panel" before the tool runs (so without external_reference_id):
+    SIP trunks, trunk groups with some of those trunks as members, and DIDs (with the completed
+    orders that bought them), routed to a trunk, to a trunk group or nowhere."""
+
+    trunks: int = 0
+    groups: int = 0
+    dids: int = 0
+
+    def __post_init__(self) -> None:
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{item.name} must be a whole number, 0 or more (got {value!r})")
+        if self.trunks > MAX_SEEDED_TRUNKS:
+            raise ValueError(f"trunks must be at most {MAX_SEEDED_TRUNKS}")
+        if self.groups > self.trunks:
+            raise ValueError("groups must not outnumber trunks: every trunk group gets at least one trunk")
+        if self.dids > MAX_SEEDED_DIDS:
+            raise ValueError(f"dids must be at most {MAX_SEEDED_DIDS}")
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, object]) -> AccountSeed:
+        """From a JSON object such as ``{"trunks": 200, "groups": 20, "dids": 10000}``."""
+        known = {item.name for item in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown seed counts: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        return cls(**values)  # type: ignore[arg-type]  # checked by __post_init__
+
+    @classmethod
+    def parse(cls, text: str) -> AccountSeed:
+        """From the CLI form ``trunks=200,groups=20,dids=10000`` (any subset, any order)."""
+        values: dict[str, object] = {}
+        for item in filter(None, (part.strip() for part in text.split(","))):
+            name, sep, raw = item.partition("=")
+            name = name.strip()
+            if not sep or not name:
+                raise ValueError(f"expected NAME=COUNT, got {item!r} (e.g. trunks=200,groups=20,dids=10000)")
+            if name in values:
+                raise ValueError(f"{name} is given twice")
+            if not raw.strip().isdigit():
+                raise ValueError(f"{name} must be a whole number, 0 or more (got {raw.strip()!r})")
+            values[name] = int(raw)
+        if not values:
+            raise ValueError("expected NAME=COUNT pairs, e.g. trunks=200,groups=20,dids=10000")
+        return cls.from_mapping(values)
+
+    def is_empty(self) -> bool:
+        return not (self.trunks or self.groups or self.dids)
+
+
 @dataclass
 class EmulatorConfig:
     api_version: str = LATEST_VERSION
@@ -51,6 +112,10 @@ class EmulatorConfig:
     order_delay: float = DEFAULT_ORDER_DELAY
     # The opening prepaid balance of a new account (a stored account keeps its own).
     balance: str = DEFAULT_BALANCE
+    # Numbers in stock per DID group of a new account (a stored account keeps its own stock).
+    stock_per_group: int = DEFAULT_STOCK
+    # Records a new account starts with, as if made in the panel (a stored account is seeded once).
+    seed_account: AccountSeed | None = None
 
     def __post_init__(self) -> None:
         if self.order_delay < 0:
@@ -61,3 +126,10 @@ class EmulatorConfig:
             raise ValueError("at least one API key is required")
         if self.state_file is not None:
             self.state_file = Path(self.state_file)
+        check_stock(self.stock_per_group)
+
+
+def check_stock(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_STOCK:
+        raise ValueError(f"stock_per_group must be a whole number from 0 to {MAX_STOCK} (got {value!r})")
+    return value

@@ -27,6 +27,18 @@ def _visible(owner: str, attributes: Sequence[Attr], version: str) -> tuple[Attr
     return found
 
 
+# (type, version) -> the relationships a version renders.
+_VISIBLE_RELATIONSHIPS: dict[tuple[str, str], tuple[Relationship, ...]] = {}
+
+
+def _visible_relationships(rt: ResourceType, version: str) -> tuple[Relationship, ...]:
+    key = (rt.name, version)
+    found = _VISIBLE_RELATIONSHIPS.get(key)
+    if found is None:
+        found = _VISIBLE_RELATIONSHIPS[key] = tuple(r for r in rt.relationships if r.visible_in(version))
+    return found
+
+
 def _overrides(behaviour: Behaviour, hook: str) -> bool:
     return getattr(type(behaviour), hook) is not getattr(Behaviour, hook)
 
@@ -48,37 +60,56 @@ class FragmentCache:
     """Serialised resource objects, reusable until the account's next write.
 
     Encoding JSON is most of the cost of a list page; between writes the same record renders
-    to the same text for a given version and base URL (its meta may read other records, which
-    is why any write, not just this record's, invalidates). Used under the account lock."""
+    to the same text for a given version, base URL and set of relationships whose linkage is
+    included (its meta may read other records, which is why any write, not just this record's,
+    invalidates). Used under the account lock."""
 
     def __init__(self) -> None:
         self._generation = -1
-        # (type, version, base URL) -> record id -> fragment
-        self._buckets: dict[tuple[str, str, str], dict[str, Fragment]] = {}
+        # (type, version, base URL, relationships with linkage) -> record id -> fragment
+        self._buckets: dict[tuple[str, str, str, tuple[str, ...]], dict[str, Fragment]] = {}
 
-    def bucket(self, generation: int, type_name: str, version: str, base_url: str) -> dict[str, Fragment]:
-        """The fragments of one type's records as ``version`` renders them at ``base_url``."""
+    def bucket(
+        self, generation: int, type_name: str, version: str, base_url: str, linked: tuple[str, ...] = ()
+    ) -> dict[str, Fragment]:
+        """The fragments of one type's records as ``version`` renders them at ``base_url``, with
+        linkage data for the ``linked`` relationships (sorted names)."""
         if generation != self._generation:
             self._buckets.clear()
             self._generation = generation
-        key = (type_name, version, base_url)
+        key = (type_name, version, base_url, linked)
         found = self._buckets.get(key)
         if found is None:
             found = self._buckets[key] = {}
         return found
 
 
+_SPLICED = ("data", "included")
+
+
 def encode(document: Document) -> bytes:
-    """JSON text of a document whose primary data may be fragments (``data`` comes first)."""
-    data = document.get("data")
-    if isinstance(data, Fragment) or (isinstance(data, list) and data and isinstance(data[0], Fragment)):
-        rest = _dumps({k: v for k, v in document.items() if k != "data"})
-        tail = b"}" if rest == b"{}" else b"," + rest[1:]
-        if isinstance(data, list):
-            # One copy of a page of fragments, not one per concatenation.
-            return b"".join((b'{"data":[', b",".join(data), b"]", tail))
-        return b"".join((b'{"data":', data, tail))
-    return _dumps(document)
+    """JSON text of a document whose primary data and included resources may be fragments
+    (``data`` comes first, then ``included``)."""
+    if not any(_has_fragments(document.get(k)) for k in _SPLICED):
+        return _dumps(document)
+    parts = [b'{"data":', _spliced(document.get("data"))]
+    if "included" in document:
+        parts += [b',"included":', _spliced(document["included"])]
+    rest = _dumps({k: v for k, v in document.items() if k not in _SPLICED})
+    parts.append(b"}" if rest == b"{}" else b"," + rest[1:])
+    return b"".join(parts)  # one copy of a page of fragments, not one per concatenation
+
+
+def _has_fragments(value: Any) -> bool:
+    return isinstance(value, Fragment) or (isinstance(value, list) and any(isinstance(v, Fragment) for v in value))
+
+
+def _spliced(value: Any) -> bytes:
+    if isinstance(value, Fragment):
+        return value
+    if isinstance(value, list):
+        return b"[" + b",".join(v if isinstance(v, Fragment) else _dumps(v) for v in value) + b"]"
+    return _dumps(value)
 
 
 @lru_cache(maxsize=1024)
@@ -99,24 +130,32 @@ class Renderer:
         self.base_url = base_url.rstrip("/")
         self.cache = cache
 
+    def _bucket(self, type_name: str, include: IncludeTree) -> dict[str, Fragment] | None:
+        """Cached fragments for records rendered with ``include`` (its top level decides which
+        relationships carry linkage data, so it is part of the key)."""
+        if self.cache is None:
+            return None
+        linked = tuple(sorted(include)) if include else ()
+        return self.cache.bucket(self.account.generation, type_name, self.version, self.base_url, linked)
+
     def _primary(self, record: Record, include: IncludeTree) -> Document | Fragment:
-        """A primary resource: from the cache unless included relationships change its linkage."""
-        if include or self.cache is None:
+        """A resource from the cache (rendered and stored on a miss)."""
+        bucket = self._bucket(record.type, include)
+        if bucket is None:
             return self.resource(record, include)
-        bucket = self.cache.bucket(self.account.generation, record.type, self.version, self.base_url)
-        return bucket.get(record.id) or self._fragment(bucket, record)
+        return bucket.get(record.id) or self._fragment(bucket, record, include)
 
     def _primaries(self, records: Sequence[Record], include: IncludeTree) -> list[Document] | list[Fragment]:
         """The primary data of a collection (records of one type): one cache lookup per record."""
-        if include or self.cache is None or not records:
+        bucket = self._bucket(records[0].type, include) if records else None
+        if bucket is None:
             return [self.resource(r, include) for r in records]
-        bucket = self.cache.bucket(self.account.generation, records[0].type, self.version, self.base_url)
-        return [bucket.get(r.id) or self._fragment(bucket, r) for r in records]
+        return [bucket.get(r.id) or self._fragment(bucket, r, include) for r in records]
 
-    def _fragment(self, bucket: dict[str, Fragment], record: Record) -> Fragment:
+    def _fragment(self, bucket: dict[str, Fragment], record: Record, include: IncludeTree) -> Fragment:
         found = bucket.get(record.id)
         if found is None:
-            found = bucket[record.id] = Fragment(_dumps(self.resource(record)))
+            found = bucket[record.id] = Fragment(_dumps(self.resource(record, include)))
         return found
 
     def _type(self, record: Record) -> ResourceType:
@@ -167,9 +206,7 @@ class Renderer:
     def _relationships(self, rt: ResourceType, record: Record, include: IncludeTree) -> dict[str, Any]:
         out: dict[str, Any] = {}
         own = f"{self.base_url}/{record.type}/{record.id}"
-        for rel in rt.relationships:
-            if not rel.visible_in(self.version):
-                continue
+        for rel in _visible_relationships(rt, self.version):
             entry: dict[str, Any] = {
                 "links": {"self": f"{own}/relationships/{rel.name}", "related": f"{own}/{rel.name}"}
             }
@@ -181,9 +218,10 @@ class Renderer:
             out[rel.name] = entry
         return out
 
-    def included(self, primary: Sequence[Record], include: IncludeTree) -> list[Document]:
+    def included(self, primary: Sequence[Record], include: IncludeTree) -> list[Document | Fragment]:
         seen = {(r.type, r.id) for r in primary}
-        out: list[Document] = []
+        # Fragments too: a page of DIDs includes the same trunks as the page before.
+        out: list[Document | Fragment] = []
 
         def walk(record: Record, tree: IncludeTree) -> None:
             rt = self._type(record)
@@ -197,7 +235,7 @@ class Renderer:
                         continue
                     if (related.type, related.id) not in seen:
                         seen.add((related.type, related.id))
-                        out.append(self.resource(related, subtree))
+                        out.append(self._primary(related, subtree))
                     walk(related, subtree)
 
         for record in primary:
@@ -247,7 +285,7 @@ class Renderer:
         if include:
             doc["included"] = self.included(records, include)
         rt = self.account.registry.get(path)
-        extra = rt.behaviour.document_meta(self.account, matched) if rt is not None else {}
+        extra = rt.behaviour.document_meta(self.account, matched, total) if rt is not None else {}
         if page is None:
             doc["meta"] = {**extra, "api_version": self.version}
             return doc

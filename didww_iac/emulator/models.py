@@ -14,12 +14,13 @@ thread touches the state.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import random
 import threading
 import uuid
-from collections.abc import Hashable
-from contextlib import AbstractContextManager
+from collections.abc import Hashable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from didww_iac.emulator import errors
@@ -27,6 +28,7 @@ from didww_iac.emulator.behaviour import AccountSettings, Behaviour
 from didww_iac.emulator.clock import Clock, iso
 from didww_iac.emulator.coerce import BLANK, Invalid, coerce
 from didww_iac.emulator.errors import FieldError
+from didww_iac.emulator.index import FieldIndex
 from didww_iac.emulator.schema import (
     Attr,
     DefaultContext,
@@ -63,9 +65,11 @@ class Account:
         self._rng = self._new_rng()
         self.clock = Clock(store.load_counter(_CLOCK) / 1000)
         self._records: dict[str, dict[str, Record]] = {t.name: {} for t in registry}
-        # type -> its records by sequence number, until one is added, replaced or removed.
+        # type -> its records by sequence number, built on first read and kept in order by every
+        # add, replace and remove (re-sorting 10,000 DIDs after each PATCH cost a list request).
         self._sorted: dict[str, list[Record]] = {}
         self._unique = UniqueIndex(registry)
+        self._fields = FieldIndex(registry)
         self._timers = Timers()
         # Bumped by every write: a rendered document is reusable while it has not moved.
         self.generation = 0
@@ -108,20 +112,40 @@ class Account:
             self._persist(record)
             return record
 
+    def insert_many(self, records: Sequence[Record]) -> None:
+        with self.transaction():
+            for record in records:
+                self.insert(record)
+
     def save(self, record: Record) -> None:
         with self._lock:
-            self._records[record.type][record.id] = record
-            self._sorted.pop(record.type, None)
+            table = self._records[record.type]
+            old = table.get(record.id)
+            table[record.id] = record
+            self._keep_sorted(record, old)
             self._persist(record)
 
     def remove(self, type_name: str, record_id: str) -> None:
-        with self._lock:
-            if self._records.get(type_name, {}).pop(record_id, None) is not None:
-                self._sorted.pop(type_name, None)
+        with self.transaction():
+            record = self._records.get(type_name, {}).pop(record_id, None)
+            if record is not None:
+                self._drop_sorted(record)
                 self._unique.drop(type_name, record_id)
+                self._fields.drop(type_name, record_id)
                 self.generation += 1
                 self._store.delete(type_name, record_id)
                 self._forget_references(type_name, record_id)
+
+    def counter(self, name: str) -> int:
+        """A stored counter of the account (0 until set), e.g. how often it was seeded."""
+        with self._lock:
+            return self._store.load_counter(name)
+
+    def set_counter(self, name: str, value: int) -> None:
+        if name in (_RECORDS, _CATALOGUE, _CLOCK):
+            raise ValueError(f"{name} is the account's own counter")
+        with self._lock:
+            self._store.save_counter(value, name)
 
     def schedule(self, record: Record, due: float) -> None:
         with self._lock:
@@ -133,6 +157,12 @@ class Account:
         """Hold the lock across a read-and-render so a response is one consistent snapshot."""
         return self._lock
 
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Hold the lock and write everything done inside to the store in one commit."""
+        with self._lock, self._store.transaction():
+            yield
+
     def records(self, type_name: str) -> list[Record]:
         with self._lock:
             found = self._sorted.get(type_name)
@@ -141,13 +171,26 @@ class Account:
                 self._sorted[type_name] = found
             return list(found)  # callers may change their list
 
-    def listed(self, type_name: str) -> list[Record]:
-        """The records a collection request sees (a type may hide some, e.g. reserved numbers)."""
+    def listed(self, type_name: str, candidates: list[Record] | None = None) -> list[Record]:
+        """The records a collection request sees (a type may hide some, e.g. reserved numbers);
+        of ``candidates`` only (in creation order), when an index already narrowed them."""
         rt = self._type(type_name)
         with self._lock:
+            found = self.records(type_name) if candidates is None else candidates
             if type(rt.behaviour).listed is Behaviour.listed:
-                return self.records(type_name)  # most types list every record
-            return [r for r in self.records(type_name) if rt.behaviour.listed(self, r)]
+                return found  # most types list every record
+            return [r for r in found if rt.behaviour.listed(self, r)]
+
+    def matching(self, type_name: str, path: str, values: Iterable[str]) -> list[Record]:
+        with self._lock:
+            table = self._records.get(type_name, {})
+            found = [table[i] for i in self._fields.ids(type_name, path, values, table)]
+            found.sort(key=_by_seq)
+            return found
+
+    def count_matching(self, type_name: str, path: str, values: Iterable[str]) -> int:
+        with self._lock:
+            return self._fields.count(type_name, path, values, self._records.get(type_name, {}))
 
     def singleton(self, type_name: str) -> Record:
         """The one record of a singleton type (the balance)."""
@@ -174,7 +217,7 @@ class Account:
             return []
         with self._lock:
             if rel.inverse is not None:
-                return [r.id for r in self.records(rel.target) if r.relationships.get(rel.inverse) == record.id]
+                return [r.id for r in self.matching(rel.target, f"{rel.inverse}.id", [record.id])]
             value = record.relationships.get(rel.name)
             if value is None:
                 return []
@@ -182,7 +225,7 @@ class Account:
 
     def snapshot(self) -> dict[str, list[dict[str, Any]]]:
         with self._lock:
-            return {name: [copy.deepcopy(r.to_json()) for r in self.records(name)] for name in self._records}
+            return {name: [copy_json(r.to_json()) for r in self.records(name)] for name in self._records}
 
     # -- writing through the API rules ------------------------------------------------------
 
@@ -190,7 +233,7 @@ class Account:
         rt = self._allowed(type_name, "create", version)
         attributes, relationships = _payload(data)
         self._check_known(rt, attributes, relationships, version, creating=True)
-        with self._lock:
+        with self.transaction():
             ctx = self._context()
             attributes = rt.behaviour.translate_input(version, attributes, None, ctx)
             problems: list[FieldError] = []
@@ -213,7 +256,7 @@ class Account:
     def update(self, type_name: str, record_id: str, data: dict[str, Any], version: str) -> Record:
         rt = self._allowed(type_name, "update", version)
         attributes, relationships = _payload(data)
-        with self._lock:
+        with self.transaction():
             existing = self.get(type_name, record_id)
             self._check_known(rt, attributes, relationships, version, creating=False)
             ctx = self._context()
@@ -233,7 +276,7 @@ class Account:
 
     def delete(self, type_name: str, record_id: str, version: str | None = None) -> None:
         rt = self._allowed(type_name, "delete", version or self.api_version)
-        with self._lock:
+        with self.transaction():
             record = self.get(type_name, record_id)
             if rt.behaviour.delete(self, record):
                 return
@@ -249,13 +292,16 @@ class Account:
     def advance(self) -> None:
         """Fire every timer that is due on the account's clock (called before each request)."""
         with self._lock:
-            for type_name, record_id in self._timers.due(self.clock.now()):
-                self._fire(type_name, record_id)
+            if not self._timers.is_due(self.clock.now()):
+                return
+            with self._store.transaction():  # an order of hundreds of numbers completes here
+                for type_name, record_id in self._timers.due(self.clock.now()):
+                    self._fire(type_name, record_id)
 
     def tick(self, seconds: float | None = None) -> None:
         """The admin clock tick: move the clock ``seconds`` ahead and fire what is due; without
         ``seconds``, fire now every timer of types that the tick forces (pending orders)."""
-        with self._lock:
+        with self.transaction():
             if seconds is not None:
                 self.clock.advance(seconds)
                 self._store.save_counter(round(self.clock.offset * 1000), _CLOCK)
@@ -280,7 +326,7 @@ class Account:
 
     def patch_raw(self, type_name: str, record_id: str, attributes: dict[str, Any]) -> Record:
         """Overwrite stored attributes without validation, as a change in the DIDWW panel would."""
-        with self._lock:
+        with self.transaction():
             record = self.get(type_name, record_id)
             record.attributes.update(copy.deepcopy(attributes))
             self._persist(record)
@@ -289,17 +335,18 @@ class Account:
     def delete_raw(self, type_name: str, record_id: str) -> None:
         """Remove a record whatever the API allows (a DID released in the panel), then let its
         type clean up (a deleted reservation frees its number)."""
-        with self._lock:
+        with self.transaction():
             record = self.get(type_name, record_id)
             self.remove(type_name, record_id)
             self._type(type_name).behaviour.after_delete(self, record)
 
     def reset(self) -> None:
-        with self._lock:
+        with self.transaction():
             self._store.clear()
             self._records = {t.name: {} for t in self.registry}
             self._sorted.clear()
             self._unique.clear()
+            self._fields.clear()
             self._timers.clear()
             self.generation += 1
             self._seq = 0
@@ -328,13 +375,42 @@ class Account:
         """Every change to the state goes through here (or remove), so ``generation`` counts them."""
         self.generation += 1
         self._unique.put(record)
+        self._fields.put(record)
         self._store.put(record)
 
     def _add(self, record: Record) -> None:
-        self._records.setdefault(record.type, {})[record.id] = record
-        self._sorted.pop(record.type, None)
+        table = self._records.setdefault(record.type, {})
+        old = table.get(record.id)
+        table[record.id] = record
+        self._keep_sorted(record, old)
         self._unique.put(record)
+        self._fields.put(record)
         self._seq = max(self._seq, record.seq)
+
+    def _keep_sorted(self, record: Record, old: Record | None) -> None:
+        """Put ``record`` (replacing ``old``, the same id) in its type's sequence order."""
+        found = self._sorted.get(record.type)
+        if found is None:
+            return  # not built yet: the next read sorts
+        if old is not None:
+            at = _position(found, old)
+            if at is not None and old.seq == record.seq:
+                found[at] = record  # an update: same place
+                return
+            if at is not None:
+                del found[at]
+        if not found or found[-1].seq < record.seq:
+            found.append(record)  # the common case: the newest record
+        else:
+            bisect.insort_right(found, record, key=_by_seq)
+
+    def _drop_sorted(self, record: Record) -> None:
+        found = self._sorted.get(record.type)
+        at = _position(found, record) if found is not None else None
+        if found is not None and at is not None:
+            del found[at]
+        else:
+            self._sorted.pop(record.type, None)  # not where expected: rebuild on the next read
 
     def _new_id(self, number: int) -> str:
         """UUID4-shaped; with a seed, the n-th record of an account always gets the same id."""
@@ -349,8 +425,11 @@ class Account:
         available numbers and change the balance and capacity pools."""
         if self._store.load_counter(_CATALOGUE):
             return
-        options = SeedOptions(seed=self._seed or 0, balance=self._settings.balance)
-        seeded = [copy.deepcopy(r) for rt in self.registry for r in (rt.seed(options) if rt.seed else ())]
+        options = SeedOptions(
+            seed=self._seed or 0, balance=self._settings.balance, stock=self._settings.stock_per_group
+        )
+        # Copies: seeds may share their records between accounts (copy.deepcopy cost 20x more).
+        seeded = [_copy_record(r) for rt in self.registry for r in (rt.seed(options) if rt.seed else ())]
         for position, record in enumerate(seeded):
             # Negative sequence numbers: a stable catalogue order that leaves the id counter alone.
             record.seq = position - len(seeded)
@@ -490,10 +569,11 @@ class Account:
     def _apply_inverse(self, record: Record, changes: list[tuple[Relationship, list[str]]]) -> None:
         for rel, ids in changes:
             assert rel.inverse is not None
-            for member in self.records(rel.target):
-                linked = member.relationships.get(rel.inverse) == record.id
+            linked = self.matching(rel.target, f"{rel.inverse}.id", [record.id])
+            joining = [m for m in (self.find(rel.target, i) for i in ids) if m is not None]
+            for member in [*linked, *joining]:
                 wanted = member.id in ids
-                if wanted != linked:
+                if wanted != (member.relationships.get(rel.inverse) == record.id):
                     member.relationships[rel.inverse] = record.id if wanted else None
                     self._persist(member)
 
@@ -502,7 +582,7 @@ class Account:
             for rel in rt.relationships:
                 if rel.target != type_name or rel.inverse is not None:
                     continue
-                for record in self.records(rt.name):
+                for record in self.matching(rt.name, f"{rel.name}.id", [record_id]):
                     value = record.relationships.get(rel.name)
                     if value == record_id:
                         record.relationships[rel.name] = None
@@ -595,6 +675,27 @@ def copy_json(value: Any) -> Any:
 
 def _by_seq(record: Record) -> int:
     return record.seq
+
+
+def _position(records: list[Record], record: Record) -> int | None:
+    """Where a record (by id) is in a list sorted by sequence number."""
+    at = bisect.bisect_left(records, record.seq, key=_by_seq)
+    while at < len(records) and records[at].seq == record.seq:
+        if records[at].id == record.id:
+            return at
+        at += 1
+    return None
+
+
+def _copy_record(record: Record) -> Record:
+    return Record(
+        record.type,
+        record.id,
+        record.seq,
+        copy_json(record.attributes),
+        copy_json(record.relationships),
+        copy_json(record.internal),
+    )
 
 
 def _payload(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

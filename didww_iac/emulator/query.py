@@ -9,6 +9,7 @@ from typing import Any
 
 from didww_iac.emulator import errors
 from didww_iac.emulator.behaviour import AccountView
+from didww_iac.emulator.index import as_text, value_at
 from didww_iac.emulator.schema import Filter, Record, Registry, ResourceType
 
 IncludeTree = dict[str, "IncludeTree"]
@@ -82,15 +83,6 @@ def _page_value(params: Mapping[str, str], name: str, default: int, maximum: int
     return int(raw)
 
 
-def value_at(record: Record, path: str) -> Any:
-    if path == "id":
-        return record.id
-    value: Any = record.attributes
-    for part in path.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
-
-
 class Resolver:
     """Values at a dotted path that may start with relationships: ``did_group.country.id``."""
 
@@ -120,17 +112,11 @@ class Resolver:
         return found[0] if found else None
 
 
-def _as_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else str(value)
-
-
 def _matches(spec: Filter, found: list[Any], wanted: list[str]) -> bool:
     if spec.all_of:
-        have = {_as_text(v) for value in found for v in (value if isinstance(value, list) else [value])}
+        have = {as_text(v) for value in found for v in (value if isinstance(value, list) else [value])}
         return all(w in have for w in wanted)
-    texts = [_as_text(v) for value in found for v in (value if isinstance(value, list) else [value])]
+    texts = [as_text(v) for value in found for v in (value if isinstance(value, list) else [value])]
     if spec.contains:
         return any(w.lower() in t.lower() for t in texts for w in wanted)
     if spec.case_insensitive:
@@ -139,10 +125,69 @@ def _matches(spec: Filter, found: list[Any], wanted: list[str]) -> bool:
     return any(t in wanted for t in texts)
 
 
+@dataclass(frozen=True)
+class Narrowed:
+    """The records one filter selects, found through the account's index; exact, so that
+    filter need not be applied again."""
+
+    records: list[Record]
+    answered: str
+
+
+def narrow(
+    account: AccountView, rt: ResourceType, query: CollectionQuery, resolver: Resolver, version: str
+) -> Narrowed | None:
+    """Answer the first filter an index can answer exactly, instead of testing every record."""
+    for name, wanted in query.filters.items():
+        spec = rt.filter(name, version)
+        assert spec is not None  # checked when the query was parsed
+        found = _by_index(account, rt, spec, wanted, resolver)
+        if found is not None:
+            return Narrowed(found, name)
+    return None
+
+
+def _plain(spec: Filter) -> bool:
+    return spec.match is None and not (spec.contains or spec.case_insensitive or spec.all_of)
+
+
+def _by_index(
+    account: AccountView, rt: ResourceType, spec: Filter, wanted: list[str], resolver: Resolver
+) -> list[Record] | None:
+    if spec.match is not None:
+        return None
+    if spec.path == "id":
+        found = {r.id: r for w in wanted if (r := account.find(rt.name, w)) is not None}
+        return sorted(found.values(), key=lambda r: r.seq) if _plain(spec) else None
+    head, _, rest = spec.path.partition(".")
+    rel = rt.relationship(head)
+    if rel is None or rel.name != head:  # an attribute, as Resolver reads it
+        return account.matching(rt.name, spec.path, wanted) if _plain(spec) else None
+    if rel.inverse is not None:
+        return None
+    if rest == "id":
+        # Resolver follows only links to records that exist.
+        existing = [w for w in wanted if account.find(rel.target, w) is not None]
+        return account.matching(rt.name, f"{head}.id", existing) if _plain(spec) else None
+    if rel.to_many or not rest:
+        return None  # all_of across several linked records does not split per record
+    # A filter through a to-one link (did_group.country.id): the linked records that match
+    # (a small type, scanned), then the records linked to them.
+    targets = [t.id for t in account.records(rel.target) if _matches(spec, resolver.values(t, rest), wanted)]
+    return account.matching(rt.name, f"{head}.id", targets)
+
+
 def apply_filters(
-    records: list[Record], rt: ResourceType, query: CollectionQuery, resolver: Resolver, version: str
+    records: list[Record],
+    rt: ResourceType,
+    query: CollectionQuery,
+    resolver: Resolver,
+    version: str,
+    skip: str | None = None,
 ) -> list[Record]:
     for name, wanted in query.filters.items():
+        if name == skip:
+            continue  # already answered by narrow()
         spec = rt.filter(name, version)
         assert spec is not None  # checked when the query was parsed
         if spec.match is not None:

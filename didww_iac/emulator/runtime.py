@@ -9,22 +9,31 @@ from typing import Any, Literal
 
 from didww_iac.emulator import money
 from didww_iac.emulator.behaviour import AccountSettings
-from didww_iac.emulator.config import SUPPORTED_VERSIONS, EmulatorConfig, FaultSettings
+from didww_iac.emulator.config import SUPPORTED_VERSIONS, AccountSeed, EmulatorConfig, FaultSettings
 from didww_iac.emulator.models import Account
 from didww_iac.emulator.ratelimit import SlidingWindowLimiter
 from didww_iac.emulator.requestlog import RequestLog
 from didww_iac.emulator.resources import build_registry
+from didww_iac.emulator.seeding import held, seed_account
 from didww_iac.emulator.store import open_store
 
 FaultKind = Literal["drop", "throttle", "error"]
+# A counter of the account: set once the configured seed_account is in it (a stored account is
+# seeded once, not on every start).
+_CONFIG_SEEDED = "config_seeded"
 
 
 class Emulator:
     def __init__(self, config: EmulatorConfig | None = None) -> None:
         self.config = config or EmulatorConfig()
         self._store = open_store(self.config.state_file)
-        settings = AccountSettings(order_delay=self.config.order_delay, balance=self.config.balance)
+        settings = AccountSettings(
+            order_delay=self.config.order_delay,
+            balance=self.config.balance,
+            stock_per_group=self.config.stock_per_group,
+        )
         self.account = Account(build_registry(), self._store, self.config.api_version, self.config.seed, settings)
+        self._seed_configured()
         self.api_keys = frozenset(self.config.api_keys)
         self.limiter = SlidingWindowLimiter(self.config.rate_limit)
         self.request_log = RequestLog(self.config.request_log or self.config.admin)
@@ -55,6 +64,19 @@ class Emulator:
         if delay < 0:
             raise ValueError("order_delay must be 0 or more seconds")
         self.account.settings.order_delay = delay
+
+    def seed(self, plan: AccountSeed) -> dict[str, dict[str, int]]:
+        """Add records made "in the panel" (admin); returns what was made and what is held."""
+        created = seed_account(self.account, plan, self.config.seed)
+        return {"created": created, "held": held(self.account)}
+
+    def _seed_configured(self) -> None:
+        plan = self.config.seed_account
+        if plan is None or plan.is_empty() or self.account.counter(_CONFIG_SEEDED):
+            return
+        with self.account.transaction():
+            seed_account(self.account, plan, self.config.seed)
+            self.account.set_counter(_CONFIG_SEEDED, 1)
 
     def resolve_version(self, requested: str | None) -> str:
         """A newer known version switches this response; older or invalid values are ignored."""
@@ -110,6 +132,7 @@ class Emulator:
     def reset(self) -> None:
         self.account.settings.order_delay = self.config.order_delay
         self.account.reset()
+        self._seed_configured()  # back to the account the emulator started with
         self.account.api_version = self.config.api_version
         self.limiter.reset()
         self.request_log.clear()

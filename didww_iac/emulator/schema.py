@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from didww_iac.emulator.behaviour import AccountView, Behaviour
@@ -148,10 +149,12 @@ READ_OPERATIONS: frozenset[Operation] = frozenset({"list", "show"})
 
 @dataclass(frozen=True)
 class SeedOptions:
-    """What a catalogue seed may depend on: the account's seed and its opening balance."""
+    """What a catalogue seed may depend on: the account's seed, its opening balance and the
+    numbers in stock per DID group."""
 
     seed: int = 0
     balance: str = "100.00"
+    stock: int = 6
 
 
 @dataclass(frozen=True)
@@ -183,11 +186,26 @@ class ResourceType:
     seed: Callable[[SeedOptions], Sequence[Record]] | None = None
 
     def attribute(self, name: str) -> Attr | None:
-        return next((a for a in self.attributes if a.name == name), None)
+        return self._attributes_by_name.get(name)
 
     def relationship(self, name: str) -> Relationship | None:
-        name = self.include_aliases.get(name, name)
-        return next((r for r in self.relationships if r.name == name), None)
+        return self._relationships_by_name.get(self.include_aliases.get(name, name))
+
+    # Name -> declaration: looked up per rendered relationship (a page of DIDs with includes
+    # asked tens of thousands of times per request), so a dict rather than a scan.
+    @cached_property
+    def _attributes_by_name(self) -> dict[str, Attr]:
+        found: dict[str, Attr] = {}
+        for a in self.attributes:
+            found.setdefault(a.name, a)  # the first declared wins, as the scan did
+        return found
+
+    @cached_property
+    def _relationships_by_name(self) -> dict[str, Relationship]:
+        found: dict[str, Relationship] = {}
+        for r in self.relationships:
+            found.setdefault(r.name, r)
+        return found
 
     def stored_attributes(self) -> tuple[Attr, ...]:
         return tuple(a for a in self.attributes if not a.virtual)

@@ -15,7 +15,9 @@ from didww_iac.emulator.config import (
     DEFAULT_BALANCE,
     DEFAULT_ORDER_DELAY,
     DEFAULT_RATE_LIMIT,
+    DEFAULT_STOCK,
     LATEST_VERSION,
+    AccountSeed,
     EmulatorConfig,
     FaultSettings,
 )
@@ -74,6 +76,8 @@ def serve(
     faults: FaultSettings | None = None,
     order_delay: float = DEFAULT_ORDER_DELAY,
     balance: str = DEFAULT_BALANCE,
+    stock_per_group: int = DEFAULT_STOCK,
+    seed_account: AccountSeed | None = None,
 ) -> None:
     config = EmulatorConfig(
         api_version=api_version,
@@ -85,6 +89,8 @@ def serve(
         faults=faults or FaultSettings(),
         order_delay=order_delay,
         balance=balance,
+        stock_per_group=stock_per_group,
+        seed_account=seed_account,
     )
     emulator = Emulator(config)
     display_host = f"[{host}]" if ":" in host else host
@@ -92,6 +98,10 @@ def serve(
     print(f"API key: {config.api_keys[0]}", flush=True)
     print(f"API version: {config.api_version}", flush=True)
     print(f"Orders complete after: {config.order_delay:g} s", flush=True)
+    print(f"Stock per DID group: {config.stock_per_group}", flush=True)
+    if seed_account is not None:
+        counts = {t: len(emulator.account.records(t)) for t in ("voice_in_trunks", "voice_in_trunk_groups", "dids")}
+        print("Account holds: " + ", ".join(f"{n} {t}" for t, n in counts.items()), flush=True)
     if admin:
         print(f"Admin API: http://{display_host}:{port}/__emulator/", flush=True)
     keep_freed_memory()

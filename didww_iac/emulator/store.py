@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Protocol
 
@@ -32,8 +33,16 @@ class Store(Protocol):
 
     def close(self) -> None: ...
 
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group the writes made inside into one commit (re-entrant: the outermost commits)."""
+        ...
+
 
 class MemoryStore:
+    def __init__(self) -> None:
+        # Records live in the account; counters here, so counting (seedings) works without a file.
+        self._counters: dict[str, int] = {}
+
     def load(self) -> list[Record]:
         return []
 
@@ -47,16 +56,19 @@ class MemoryStore:
         pass
 
     def clear(self) -> None:
-        pass
+        self._counters.clear()
 
     def load_counter(self, name: str = "records") -> int:
-        return 0
+        return self._counters.get(name, 0)
 
     def save_counter(self, value: int, name: str = "records") -> None:
-        pass
+        self._counters[name] = value
 
     def close(self) -> None:
         pass
+
+    def transaction(self) -> AbstractContextManager[None]:
+        return nullcontext()
 
 
 class SqliteStore:
@@ -72,6 +84,7 @@ class SqliteStore:
         )
         # The id counter outlives deleted records, so an id is never handed out twice.
         self._db.execute("CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+        self._depth = 0  # nesting of transaction(); the account lock serialises callers
 
     def load(self) -> list[Record]:
         rows = self._db.execute("SELECT body FROM records ORDER BY seq").fetchall()
@@ -82,9 +95,24 @@ class SqliteStore:
 
     def put_many(self, records: Iterable[Record]) -> None:
         # One transaction: seeding the catalogue is hundreds of rows, each commit costs an fsync.
-        with self._db:
-            self._db.execute("BEGIN")
+        with self.transaction():
             self._db.executemany(_UPSERT, [_row(r) for r in records])
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        # Each statement outside a transaction is its own commit (an fsync): an order of 500
+        # numbers is a thousand writes, seeding an account ten thousand.
+        self._depth += 1
+        if self._depth == 1:
+            self._db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if self._depth == 0:
+                # Committed even after an error: the account in memory already holds those
+                # writes, and the file must match it.
+                self._db.execute("COMMIT")
 
     def delete(self, type_name: str, record_id: str) -> None:
         self._db.execute("DELETE FROM records WHERE type = ? AND id = ?", (type_name, record_id))

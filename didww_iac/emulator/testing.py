@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +13,7 @@ from typing import Any
 import uvicorn
 
 from didww_iac.emulator.app import create_app
-from didww_iac.emulator.config import EmulatorConfig
+from didww_iac.emulator.config import AccountSeed, EmulatorConfig
 from didww_iac.emulator.models import Account
 from didww_iac.emulator.runtime import Emulator
 from didww_iac.emulator.server import uvicorn_config
@@ -39,11 +39,17 @@ class RunningEmulator:
 def running_emulator(**options: Any) -> Iterator[RunningEmulator]:
     """Start an emulator; ``options`` are ``EmulatorConfig`` fields (``api_version``, ``api_keys``,
     ``rate_limit``, ``seed``, ``state_file``, ``admin``, ``request_log``, ``faults``,
-    ``order_delay``, ``balance``).
+    ``order_delay``, ``balance``, ``stock_per_group``, ``seed_account``).
 
-    Unlike the CLI, the admin API is on unless ``admin=False`` is passed.
+    Unlike the CLI, the admin API is on unless ``admin=False`` is passed. ``seed_account`` may
+    also be given as the CLI text (``"trunks=2,dids=10"``) or a mapping of counts.
     """
     options.setdefault("admin", True)
+    plan = options.get("seed_account")
+    if isinstance(plan, str):
+        options["seed_account"] = AccountSeed.parse(plan)
+    elif isinstance(plan, Mapping):
+        options["seed_account"] = AccountSeed.from_mapping(plan)
     if options.get("state_file") is not None:
         options["state_file"] = Path(options["state_file"])
     if options.get("api_keys") is not None:

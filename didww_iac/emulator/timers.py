@@ -19,6 +19,9 @@ class Timers:
         self._seq += 1
         heapq.heappush(self._heap, (due, self._seq, type_name, record_id))
 
+    def is_due(self, now: float) -> bool:
+        return bool(self._heap) and self._heap[0][0] <= now
+
     def due(self, now: float) -> Iterator[tuple[str, str]]:
         """Pop the timers due at ``now`` (including any a fired one schedules for now)."""
         while self._heap and self._heap[0][0] <= now:

@@ -4,9 +4,8 @@ can only remove unassigned ones), so an entry adopts an existing pool, by name o
 the declared `total_channels_count`. Removing the entry stops managing the pool and leaves it in
 DIDWW as it is (with whatever channel count it then has)."""
 
-from pulumi.dynamic import Resource
-
 from didww_iac.resources.provider import ADOPT_ID, DidwwProvider
+from didww_iac.resources.serialization import SharedProviderResource
 from didww_iac.resources.spec import FieldSpec, ResourceSpec
 
 CAPACITY_POOLS = ResourceSpec(
@@ -32,5 +31,5 @@ class CapacityPoolProvider(DidwwProvider):
     spec = CAPACITY_POOLS
 
 
-class CapacityPool(Resource, module="didww", name="CapacityPool"):
+class CapacityPool(SharedProviderResource, module="didww", name="CapacityPool"):
     pass

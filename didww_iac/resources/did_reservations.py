@@ -9,9 +9,8 @@ There is no external_reference_id: a create that failed midway is recognised by 
 (DIDWW refuses to reserve a number twice; the existing reservation is adopted instead).
 """
 
-from pulumi.dynamic import Resource
-
 from didww_iac.resources.provider import DidwwProvider
+from didww_iac.resources.serialization import SharedProviderResource
 from didww_iac.resources.spec import FieldSpec, Kind, ResourceSpec
 
 DID_RESERVATIONS = ResourceSpec(
@@ -41,5 +40,5 @@ class DidReservationProvider(DidwwProvider):
     spec = DID_RESERVATIONS
 
 
-class DidReservation(Resource, module="didww", name="DidReservation"):
+class DidReservation(SharedProviderResource, module="didww", name="DidReservation"):
     pass

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi.dynamic import Resource
-
 from didww_iac.api import Resource as ApiResource
 from didww_iac.resources.errors import DidwwResourceError
 from didww_iac.resources.provider import DidwwProvider
+from didww_iac.resources.serialization import SharedProviderResource
 from didww_iac.resources.spec import FieldSpec, Kind, ResourceSpec
 
 # What a removed entry lets go of (a dedicated capacity pool stays: its channels are paid for).
@@ -76,7 +75,8 @@ class DidProvider(DidwwProvider):
         index = int(props.get("order_index") or 0)
         if index >= len(ids):
             raise DidwwResourceError(f"the order delivered {len(ids)} numbers; there is no number at index {index}")
-        return self._get(ids[index])
+        # Usually in the index already: the order put the numbers it delivered there.
+        return self.index.get(ids[index]) or self._get(ids[index])
 
     def _outputs(self, resource: ApiResource, props: dict[str, Any]) -> dict[str, Any]:
         outs = super()._outputs(resource, props)
@@ -99,5 +99,5 @@ class DidProvider(DidwwProvider):
             self.client.update("dids", id_, relationships=routing)
 
 
-class Did(Resource, module="didww", name="Did"):
+class Did(SharedProviderResource, module="didww", name="Did"):
     pass

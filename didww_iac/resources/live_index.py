@@ -7,23 +7,46 @@ ceil(N/100) requests instead of N. The same listing tells a create whether a res
 `external_reference_id` already exists (left by a crashed or timed-out earlier run), so a
 resumed `up` adopts it instead of creating a duplicate, at no extra request.
 
-Some collections grow without bound (every order ever placed, every number). For those the spec
-sets a page budget: when the first page's `meta.total_records` says the listing would cost more,
-the index keeps that first page and answers the rest with one GET per resource, so a stack
-managing a few numbers of a large account never pays for listing all of them.
+Whether to list a collection or read its resources one by one is a matter of cost. The first
+page says how many the account holds (M, `meta.total_records`); listing the rest costs
+ceil(M/100) - 1 more requests, reading one by one at most N (the resources of the type this run
+manages). The index takes the cheaper, so a refresh costs at most min(ceil(M/100), N) + 1. The
+command line tells the provider process N per type (MANAGED_COUNTS_ENV, from the stack file);
+without it (a bare `pulumi up`) a type's `listing_page_budget` decides, as a cap on pages.
 
 The provider process lives for one engine operation; writes made through the provider update
-the index, so it never serves a value older than that operation.
+the index, so it never serves a value older than that operation. Indexes are shared by every
+provider of the process (`shared_index`), so an order that lists the numbers it delivered hands
+them to the DIDs' index and routing them costs no read.
 """
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import threading
+from functools import cache
 
 from didww_iac.api import DidwwClient, NotFoundError, Resource
+from didww_iac.settings import MANAGED_COUNTS_ENV
 
 EXTERNAL_REFERENCE_ID = "external_reference_id"
+
+
+@cache
+def managed_counts() -> dict[str, int]:
+    """Resources per type the running operation manages, as the command line passed them."""
+    raw = os.environ.get(MANAGED_COUNTS_ENV)
+    if not raw:
+        return {}
+    try:
+        parsed = json.loads(raw)
+    except json.JSONDecodeError:
+        return {}
+    if not isinstance(parsed, dict):
+        return {}
+    return {str(k): v for k, v in parsed.items() if isinstance(v, int) and not isinstance(v, bool)}
 
 
 class LiveIndex:
@@ -33,19 +56,26 @@ class LiveIndex:
         api_type: str,
         include: tuple[str, ...],
         page_budget: int | None = None,
+        managed: int | None = None,
     ) -> None:
         self._client = client
         self._api_type = api_type
         self._include = list(include)
         self._page_budget = page_budget
+        self._managed = managed
         self._lock = threading.Lock()
         self._by_id: dict[str, Resource] | None = None
+        # Handed in before the first read (an order's numbers): kept until the listing comes.
+        self._early: dict[str, Resource] = {}
         self._complete = False  # the listing holds the whole collection
 
     def _loaded(self) -> dict[str, Resource]:
         with self._lock:
             if self._by_id is None:
-                self._by_id, self._complete = self._list()
+                listed, self._complete = self._list()
+                # What the listing holds is as fresh; what it does not, it had not reached.
+                self._by_id = {**self._early, **listed}
+                self._early.clear()
             return self._by_id
 
     def _list(self) -> tuple[dict[str, Resource], bool]:
@@ -54,15 +84,18 @@ class LiveIndex:
         for number, page in enumerate(pages, start=1):
             by_id.update((r.id, r) for r in page.resources)
             total = page.meta.get("total_records")
-            if number == 1 and self._over_budget(total, len(page.resources)):
+            if number == 1 and not self._listing_pays(total, len(page.resources)):
                 return by_id, False
         return by_id, True
 
-    def _over_budget(self, total: object, first_page_size: int) -> bool:
-        if self._page_budget is None or not isinstance(total, int) or total <= first_page_size:
-            return False
-        page_size = self._client.settings.page_size
-        return math.ceil(total / page_size) > self._page_budget
+    def _listing_pays(self, total: object, first_page_size: int) -> bool:
+        """Whether listing the pages after the first costs no more than reading one by one."""
+        if not isinstance(total, int) or total <= first_page_size:
+            return True
+        pages = math.ceil(total / self._client.settings.page_size)
+        if self._managed is not None:
+            return pages - 1 <= self._managed
+        return self._page_budget is None or pages <= self._page_budget
 
     def get(self, id_: str) -> Resource | None:
         """The live resource, or None if it no longer exists."""
@@ -87,6 +120,15 @@ class LiveIndex:
         # Past the listed page: DIDWW filters by reference, one request.
         return self._client.list(self._api_type, filters={EXTERNAL_REFERENCE_ID: ref})
 
+    def find_by_attribute(self, name: str, value: object) -> list[Resource]:
+        """Every resource whose attribute `name` holds `value` (a unique name: one at most)."""
+        listed = self._loaded()
+        with self._lock:
+            found = [r for r in listed.values() if r.attributes.get(name) == value]
+        if found or self._complete:
+            return found
+        return self._client.list(self._api_type, filters={name: value}, include=self._include)
+
     @property
     def complete(self) -> bool:
         self._loaded()
@@ -94,10 +136,30 @@ class LiveIndex:
 
     def put(self, resource: Resource) -> None:
         with self._lock:
-            if self._by_id is not None:
-                self._by_id[resource.id] = resource
+            (self._early if self._by_id is None else self._by_id)[resource.id] = resource
 
     def forget(self, id_: str) -> None:
         with self._lock:
-            if self._by_id is not None:
-                self._by_id.pop(id_, None)
+            (self._early if self._by_id is None else self._by_id).pop(id_, None)
+
+
+_shared: dict[tuple[int, str], LiveIndex] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_index(client: DidwwClient, api_type: str, include: tuple[str, ...], page_budget: int | None) -> LiveIndex:
+    """The one index of `api_type` for this client in the process."""
+    with _shared_lock:
+        key = (id(client), api_type)
+        index = _shared.get(key)
+        if index is None:
+            managed = managed_counts().get(api_type)
+            index = _shared[key] = LiveIndex(client, api_type, include, page_budget, managed)
+        return index
+
+
+def forget_shared_indexes() -> None:
+    """Start over as a new provider process would (the provider tests' way to run again)."""
+    with _shared_lock:
+        _shared.clear()
+    managed_counts.cache_clear()

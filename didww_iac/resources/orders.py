@@ -12,11 +12,14 @@ import logging
 import time
 from typing import Any
 
-from pulumi.dynamic import CreateResult, Resource
+from pulumi.dynamic import CreateResult
 
 from didww_iac.api import Resource as ApiResource
+from didww_iac.resources.dids import DIDS
 from didww_iac.resources.errors import DidwwResourceError
+from didww_iac.resources.live_index import shared_index
 from didww_iac.resources.provider import DidwwProvider
+from didww_iac.resources.serialization import SharedProviderResource
 from didww_iac.resources.spec import FieldSpec, ResourceSpec
 
 log = logging.getLogger(__name__)
@@ -88,7 +91,12 @@ class OrderProvider(DidwwProvider):
     def _outputs(self, resource: ApiResource, props: dict[str, Any]) -> dict[str, Any]:
         outs = super()._outputs(resource, props)
         if outs.get("status") == "completed" and not props.get("did_ids"):
-            dids = sorted(self.client.iter("dids", filters={"order.id": resource.id}), key=_number)
+            listed = self.client.iter("dids", filters={"order.id": resource.id}, include=list(DIDS.include))
+            dids = sorted(listed, key=_number)
+            # The `dids` entries that route these numbers read them from here, not one by one.
+            numbers = shared_index(self.client, DIDS.api_type, DIDS.include, DIDS.listing_page_budget)
+            for did in dids:
+                numbers.put(did)
             outs["did_ids"] = [d.id for d in dids]
             outs["did_numbers"] = [_number(d) for d in dids]
         else:
@@ -121,5 +129,5 @@ def _number(did: ApiResource) -> str:
     return str(did.attributes.get("number"))
 
 
-class Order(Resource, module="didww", name="Order"):
+class Order(SharedProviderResource, module="didww", name="Order"):
     pass

@@ -39,7 +39,7 @@ from didww_iac.api import (
 from didww_iac.resources.connection import Connection, all_client_stats, resolve_api_key, shared_client
 from didww_iac.resources.diffing import compare
 from didww_iac.resources.errors import SOURCE_LOCATION, DidwwResourceError, explain, located
-from didww_iac.resources.live_index import EXTERNAL_REFERENCE_ID, LiveIndex
+from didww_iac.resources.live_index import EXTERNAL_REFERENCE_ID, LiveIndex, shared_index
 from didww_iac.resources.spec import Kind, ResourceSpec
 from didww_iac.settings import API_KEY_CONFIG
 
@@ -91,7 +91,7 @@ class DidwwProvider(ResourceProvider):
         client = self.client
         with self._lock:
             if self._index is None:
-                self._index = LiveIndex(client, self.spec.api_type, self.spec.include, self.spec.listing_page_budget)
+                self._index = shared_index(client, self.spec.api_type, self.spec.include, self.spec.listing_page_budget)
             return self._index
 
     @property
@@ -149,6 +149,8 @@ class DidwwProvider(ResourceProvider):
         else:
             carrying_ref = self._carrying_our_reference(props)
             previous = self._adoptable(carrying_ref, props)
+            if previous is None and not self._has_external_reference:
+                previous = self._made_by_a_lost_create(props)
             if previous is not None:
                 log.warning("%s %s was left by an earlier run: adopting it", self.spec.api_type, previous.id)
                 resource = self._converge(previous, props)
@@ -166,6 +168,34 @@ class DidwwProvider(ResourceProvider):
         if not ref or not self._has_external_reference:
             return []
         return self.index.find_by_external_reference(ref)
+
+    def _made_by_a_lost_create(self, props: dict[str, Any], fresh: bool = False) -> Resource | None:
+        """Without an external_reference_id (API 2022-05-10), what an earlier create left is
+        recognised by the value DIDWW keeps unique (a trunk's name): the resource holding the
+        declared name is adopted when it holds every declared setting, as a create that DIDWW
+        carried out and whose answer (or the state recording it) was lost would have left it.
+        One that differs is someone else's: DIDWW would refuse the name, so say what to do.
+        `fresh`: ask DIDWW (right after a POST whose answer was lost) rather than the listing."""
+        for f in self.spec.sent_fields:
+            wanted = props.get(f.name)
+            if not f.unique or wanted is None:
+                continue
+            holders = (
+                self.client.list(self.spec.api_type, filters={f.name: wanted}, include=list(self.spec.include))
+                if fresh
+                else self.index.find_by_attribute(f.name, wanted)
+            )
+            for holder in holders:
+                differing = [c.field for c in compare(self.spec, self._outputs(holder, props), props)]
+                if not differing:
+                    return holder
+                raise DidwwResourceError(
+                    f"{self.spec.api_type} {holder.id} in this DIDWW account already has {f.name} {wanted!r}, "
+                    f"with other settings than declared ({', '.join(sorted(differing))}), and DIDWW keeps "
+                    f"{f.name}s unique: declare `adopt_id: {holder.id}` on the entry to manage that one "
+                    f"(its settings are then changed to the declared ones), or choose another {f.name}"
+                )
+        return None
 
     def _make_room(self, replaced: list[Resource], props: dict[str, Any]) -> None:
         """The resource being replaced still holds the unique values (a trunk's name) its
@@ -213,6 +243,13 @@ class DidwwProvider(ResourceProvider):
                     twin = self._found_by_finder(props)
                     if twin is not None:
                         return self._converge(twin, props)
+                elif any(f.unique for f in self.spec.sent_fields):
+                    made = self._made_by_a_lost_create(props, fresh=True)
+                    if made is not None:
+                        log.warning(
+                            "%s %s was made by a create whose answer was lost: adopting it", self.spec.api_type, made.id
+                        )
+                        return made
                 else:
                     raise
                 if attempt == CREATE_ATTEMPTS:

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import Resource
 
 from didww_iac.resources.capacity_pools import CAPACITY_POOLS, CapacityPool, CapacityPoolProvider
 from didww_iac.resources.connection import Connection
@@ -15,6 +14,7 @@ from didww_iac.resources.dids import DIDS, Did, DidProvider
 from didww_iac.resources.errors import SOURCE_LOCATION
 from didww_iac.resources.orders import ORDERS, Order, OrderProvider
 from didww_iac.resources.provider import ADOPT_ID, DidwwProvider
+from didww_iac.resources.serialization import SharedProviderResource
 from didww_iac.resources.shared_capacity_groups import (
     SHARED_CAPACITY_GROUPS,
     SharedCapacityGroup,
@@ -34,7 +34,7 @@ from didww_iac.resources.voice_out_trunks import VOICE_OUT_TRUNKS, VoiceOutTrunk
 class ResourceType:
     spec: ResourceSpec
     provider_class: type[DidwwProvider]
-    resource_class: type[Resource]
+    resource_class: type[SharedProviderResource]
 
     def declare(
         self,
@@ -42,7 +42,7 @@ class ResourceType:
         connection: Connection,
         props: dict[str, Any],
         opts: pulumi.ResourceOptions | None = None,
-    ) -> Resource:
+    ) -> SharedProviderResource:
         # Every output must exist as an input key (None = unknown until the provider answers).
         inputs: dict[str, Any] = {name: None for name in self.spec.output_names}
         inputs[ADOPT_ID] = None
@@ -53,7 +53,9 @@ class ResourceType:
             # Secret inputs, not only outputs: the state keeps both.
             inputs[name] = pulumi.Output.secret(inputs[name])
         merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=secret))
-        return self.resource_class(self.provider_class(connection), logical_name, inputs, merged)
+        # Every resource of a type and connection shares one provider and its serialization.
+        identity = (self.provider_class, connection)
+        return self.resource_class(self.provider_class(connection), identity, logical_name, inputs, merged)
 
 
 RESOURCE_TYPES: dict[str, ResourceType] = {

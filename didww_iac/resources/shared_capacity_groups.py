@@ -3,16 +3,15 @@ name, shared and metered channel counts and its pool; every one of those, the po
 changes in place (DIDWW's PATCH takes the same attributes and relationships as its POST), and so
 does the DID membership. Never replaced."""
 
-from pulumi.dynamic import Resource
-
 from didww_iac.resources.provider import DidwwProvider
+from didww_iac.resources.serialization import SharedProviderResource
 from didww_iac.resources.spec import FieldSpec, Kind, ResourceSpec
 
 SHARED_CAPACITY_GROUPS = ResourceSpec(
     api_type="shared_capacity_groups",
     pulumi_name="SharedCapacityGroup",
     fields=(
-        FieldSpec("name"),
+        FieldSpec("name", unique=True),
         FieldSpec("shared_channels_count"),
         FieldSpec("metered_channels_count"),
         FieldSpec("external_reference_id"),
@@ -28,5 +27,5 @@ class SharedCapacityGroupProvider(DidwwProvider):
     spec = SHARED_CAPACITY_GROUPS
 
 
-class SharedCapacityGroup(Resource, module="didww", name="SharedCapacityGroup"):
+class SharedCapacityGroup(SharedProviderResource, module="didww", name="SharedCapacityGroup"):
     pass

@@ -1,8 +1,7 @@
 """voice_in_trunk_groups: name, capacity, external reference and trunk membership; never replaced."""
 
-from pulumi.dynamic import Resource
-
 from didww_iac.resources.provider import DidwwProvider
+from didww_iac.resources.serialization import SharedProviderResource
 from didww_iac.resources.spec import FieldSpec, Kind, ResourceSpec
 
 VOICE_IN_TRUNK_GROUPS = ResourceSpec(
@@ -23,5 +22,5 @@ class VoiceInTrunkGroupProvider(DidwwProvider):
     spec = VOICE_IN_TRUNK_GROUPS
 
 
-class VoiceInTrunkGroup(Resource, module="didww", name="VoiceInTrunkGroup"):
+class VoiceInTrunkGroup(SharedProviderResource, module="didww", name="VoiceInTrunkGroup"):
     pass

@@ -3,9 +3,8 @@ configuration between SIP and PSTN is refused by the API, so it replaces the tru
 is made while the old one still routes calls (renamed out of the way, as names are unique), and
 the old one is deleted once the DIDs and groups point at the new one."""
 
-from pulumi.dynamic import Resource
-
 from didww_iac.resources.provider import DidwwProvider
+from didww_iac.resources.serialization import SharedProviderResource
 from didww_iac.resources.spec import FieldSpec, ResourceSpec
 
 VOICE_IN_TRUNKS = ResourceSpec(
@@ -36,5 +35,5 @@ class VoiceInTrunkProvider(DidwwProvider):
     spec = VOICE_IN_TRUNKS
 
 
-class VoiceInTrunk(Resource, module="didww", name="VoiceInTrunk"):
+class VoiceInTrunk(SharedProviderResource, module="didww", name="VoiceInTrunk"):
     pass

@@ -3,16 +3,15 @@ included. DIDWW generates the SIP username and password of a `credentials_and_ip
 them inside `authentication_method`, so that field is always stored as a secret. The client maps
 `authentication_method` to the flat 2022-05-10 attributes when a stack pins that version."""
 
-from pulumi.dynamic import Resource
-
 from didww_iac.resources.provider import DidwwProvider
+from didww_iac.resources.serialization import SharedProviderResource
 from didww_iac.resources.spec import FieldSpec, Kind, ResourceSpec
 
 VOICE_OUT_TRUNKS = ResourceSpec(
     api_type="voice_out_trunks",
     pulumi_name="VoiceOutTrunk",
     fields=(
-        FieldSpec("name"),
+        FieldSpec("name", unique=True),
         FieldSpec("authentication_method", stack_name="authentication", always_secret=True),
         FieldSpec("allowed_rtp_ips"),
         FieldSpec("allow_any_did_as_cli"),
@@ -41,5 +40,5 @@ class VoiceOutTrunkProvider(DidwwProvider):
     spec = VOICE_OUT_TRUNKS
 
 
-class VoiceOutTrunk(Resource, module="didww", name="VoiceOutTrunk"):
+class VoiceOutTrunk(SharedProviderResource, module="didww", name="VoiceOutTrunk"):
     pass

@@ -10,13 +10,22 @@ from pulumi.dynamic import Config, ConfigureRequest
 
 from didww_iac.emulator.testing import RunningEmulator
 from didww_iac.resources.connection import Connection
+from didww_iac.resources.live_index import forget_shared_indexes
 from didww_iac.resources.provider import DidwwProvider
 
 
 def configured(
-    emulator: RunningEmulator, cls: type[DidwwProvider], key: str, version: str = "2026-04-16"
+    emulator: RunningEmulator,
+    cls: type[DidwwProvider],
+    key: str,
+    version: str = "2026-04-16",
+    new_process: bool = True,
 ) -> DidwwProvider:
-    """Pickled and unpickled (as Pulumi stores it), then configured with the key as stack config."""
+    """Pickled and unpickled (as Pulumi stores it), then configured with the key as stack config.
+    `new_process`: as in a provider process of its own, which shares no live index with the
+    providers configured before (False: as a provider of the same process, which does)."""
+    if new_process:
+        forget_shared_indexes()
     made = cls(Connection(emulator.base_url, version, rate_limit=0, limiter="process"))
     revived: DidwwProvider = dill.loads(dill.dumps(made, recurse=True))
     revived.configure(ConfigureRequest(Config({"didww:apiKey": key}, "didww-iac")))

@@ -55,7 +55,8 @@ _CHANNELS = {"shared_capacity_groups": "shared_channels_count", "dids": "dedicat
 
 def assigned_channels(account: AccountView, pool_id: str, pending: Record | None = None) -> int:
     """Channels of a pool given to groups and DIDs; ``pending`` (being saved) replaces its stored self."""
-    records = [r for type_name in _CHANNELS for r in account.records(type_name)]
+    # The pool's members through the index: rendering a pool scanned every DID of the account.
+    records = [r for type_name in _CHANNELS for r in account.matching(type_name, "capacity_pool.id", [pool_id])]
     if pending is not None:
         records = [r for r in records if (r.type, r.id) != (pending.type, pending.id)] + [pending]
     return sum(

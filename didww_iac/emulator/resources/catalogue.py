@@ -3,9 +3,10 @@ available numbers, NANPA prefixes, capacity pools and the balance.
 
 Modest but shaped like DIDWW's (the recorded responses): a handful of countries with local
 groups per city, toll-free, mobile and national groups, two SKUs per group (with and without
-included channels), six numbers in stock per group. Everything follows from the account's seed:
-ids are UUID5s of (seed, type, natural key) so they survive restarts, and numbers come from a
-random generator seeded with it.
+included channels), six numbers in stock per group unless the account asks for more (stock.py:
+beyond the first ``WINDOW`` the stock is a count until it is needed). Everything follows from
+the account's seed: ids are UUID5s of (seed, type, natural key) so they survive restarts, and
+numbers come from each group's numbering, drawn from a random generator seeded with it.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from datetime import UTC, datetime
 
 from didww_iac.emulator.clock import add_months
 from didww_iac.emulator.money import amount, parse
+from didww_iac.emulator.resources.stock import WINDOW, Numbering
 from didww_iac.emulator.schema import Record, SeedOptions
 
 _NAMESPACE = uuid.UUID("4f5b7a52-0c1e-4d3e-8b61-2f0d3c9a7e14")
 SEEDED_AT = "2021-05-13T09:21:37.626Z"
-NUMBERS_PER_GROUP = 6
 NXX_PER_AREA = 3
 
 # iso, name, calling prefix, number length (digits, country prefix included)
@@ -133,7 +134,6 @@ class _Builder:
         self.options = options
         self.rng = random.Random(f"catalogue:{options.seed}")
         self.out: dict[str, list[Record]] = {}
-        self.numbers: set[str] = set()
 
     def add(self, record: Record) -> Record:
         self.out.setdefault(record.type, []).append(record)
@@ -205,18 +205,21 @@ class _Builder:
             address_requirement=None,
             requirement=None,
         )
+        starts = tuple(f"1{n.attributes['npa']}{n.attributes['nxx']}" for n in nanpa) or (country_prefix + spec.prefix,)
+        scheme = Numbering.make(random.Random(f"numbers:{self.seed}:{key}"), starts, length - len(starts[0]))
+        stored = min(self.options.stock, WINDOW)
         group.internal = {
             "country_prefix": country_prefix,
             "length": length,
             "nanpa_prefixes": [n.id for n in nanpa],
+            "numbering": scheme.to_json(),
+            # The cursor of the numbering and the stock that is only a count (see stock.py).
+            "stock_next": stored,
+            "stock_latent": self.options.stock - stored,
         }
         self.add(group)
-        for index in range(NUMBERS_PER_GROUP):
-            start = country_prefix + spec.prefix
-            if nanpa:
-                prefix = nanpa[index % len(nanpa)]
-                start = "1" + str(prefix.attributes["npa"]) + str(prefix.attributes["nxx"])
-            number = self.number(start, length)
+        for position in range(stored):
+            number = scheme.number(position)
             self.add(_record(self.seed, "available_dids", number, {"number": number}, did_group=group.id))
 
     def _nanpa(self, spec: GroupSpec) -> list[Record]:
@@ -236,14 +239,6 @@ class _Builder:
             )
             for nxx in codes
         ]
-
-    def number(self, start: str, length: int) -> str:
-        while True:
-            digits = "".join(str(self.rng.randrange(10)) for _ in range(length - len(start)))
-            candidate = start + digits
-            if candidate not in self.numbers:
-                self.numbers.add(candidate)
-                return candidate
 
     def _capacity(self) -> None:
         renew = add_months(datetime.now(UTC).date().replace(day=1), 1).isoformat()

@@ -8,13 +8,20 @@ paginated, cities page by 1000, available DIDs answer an unpaginated sample with
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from didww_iac.emulator.behaviour import AccountView, Behaviour
+from didww_iac.emulator.behaviour import AccountOps, AccountView, Behaviour
 from didww_iac.emulator.resources.catalogue import seeded
 from didww_iac.emulator.resources.common import V2022, V2026
-from didww_iac.emulator.resources.stock import groups_with_stock, is_reserved, nanpa_start, stock_by_group
+from didww_iac.emulator.resources.stock import (
+    expand_all,
+    groups_with_stock,
+    is_reserved,
+    latent,
+    nanpa_start,
+    stock_count,
+)
 from didww_iac.emulator.schema import Attr, Filter, Record, Relationship, ResourceType
 
 # Values each version does not know (Changelog 2026-04-16: sms_out gone; p2p, a2p, emergency,
@@ -114,7 +121,7 @@ class DidGroupBehaviour(Behaviour):
         return value
 
     def meta(self, account: AccountView, record: Record) -> dict[str, Any] | None:
-        total = stock_by_group(account).get(record.id, 0)
+        total = stock_count(account, record)
         return {
             "needs_registration": bool(record.attributes.get("needs_registration")),
             "is_available": total > 0,
@@ -125,8 +132,7 @@ class DidGroupBehaviour(Behaviour):
 
 def _group_meta(name: str) -> Any:
     def match(account: AccountView, record: Record, wanted: list[str]) -> bool:
-        total = stock_by_group(account).get(record.id, 0)
-        value = total > 0 if name == "is_available" else record.attributes.get(name)
+        value = stock_count(account, record) > 0 if name == "is_available" else record.attributes.get(name)
         return str(value).lower() in wanted
 
     return match
@@ -146,7 +152,7 @@ def _total_count_gteq(account: AccountView, record: Record, wanted: list[str]) -
         minimum = int(wanted[0])
     except ValueError:
         return False
-    return stock_by_group(account).get(record.id, 0) >= minimum
+    return stock_count(account, record) >= minimum
 
 
 DID_GROUPS = ResourceType(
@@ -207,8 +213,32 @@ class AvailableDidBehaviour(Behaviour):
     def listed(self, account: AccountView, record: Record) -> bool:
         return not is_reserved(record)
 
-    def document_meta(self, account: AccountView, records: Sequence[Record] | None) -> dict[str, Any]:
-        return {} if records is None else {"total_count": len(records)}
+    def prepare_list(self, ops: AccountOps, filters: Mapping[str, list[str]]) -> None:
+        # Filters on the number itself must see every number: store the counted stock of the
+        # groups they can match (a group-level filter is answered from the counts instead).
+        if "number_contains" in filters:
+            expand_all(ops)
+        elif "nanpa_prefix.id" in filters:
+            wanted = filters["nanpa_prefix.id"]
+            expand_all(
+                ops, [g for g in ops.records("did_groups") if set(g.internal.get("nanpa_prefixes", [])) & set(wanted)]
+            )
+
+    def latent_matches(self, account: AccountView, matches: Callable[[Record], bool]) -> int:
+        # A stand-in number per group with counted stock: the filters left are about its group.
+        total = 0
+        for group in account.records("did_groups"):
+            count = latent(group)
+            if count and matches(Record("available_dids", "", 0, {"number": ""}, {"did_group": group.id})):
+                total += count
+        return total
+
+    def document_meta(
+        self, account: AccountView, records: Sequence[Record] | None, total: int | None = None
+    ) -> dict[str, Any]:
+        if records is None:
+            return {}
+        return {"total_count": len(records) if total is None else total}
 
 
 def _number_contains(account: AccountView, record: Record, wanted: list[str]) -> bool:
@@ -250,8 +280,7 @@ def _linked_groups(account: AccountView, record: Record) -> list[Record]:
 
 
 def _nanpa_is_available(account: AccountView, record: Record, wanted: list[str]) -> bool:
-    counts = stock_by_group(account)
-    found = any(counts.get(g.id, 0) > 0 for g in _linked_groups(account, record))
+    found = any(stock_count(account, g) > 0 for g in _linked_groups(account, record))
     return str(found).lower() in wanted
 
 

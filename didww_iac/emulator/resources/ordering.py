@@ -24,7 +24,7 @@ from didww_iac.emulator.coerce import BLANK, INVALID, NOT_A_NUMBER
 from didww_iac.emulator.errors import FieldError
 from didww_iac.emulator.money import amount, balance, parse
 from didww_iac.emulator.record import Record
-from didww_iac.emulator.resources.stock import in_stock, nanpa_start
+from didww_iac.emulator.resources.stock import expand, in_stock, is_held, latent, nanpa_start
 
 DID_ITEM = "did_order_items"
 CAPACITY_ITEM = "capacity_order_items"
@@ -108,9 +108,10 @@ class Line:
 
 
 class _Planner:
-    """Checks the items against the catalogue and picks numbers, without changing anything."""
+    """Checks the items against the catalogue and picks numbers, changing nothing but where
+    stock is kept (a group's counted stock is stored when an item needs more than is stored)."""
 
-    def __init__(self, account: AccountView, back_order: bool) -> None:
+    def __init__(self, account: AccountOps, back_order: bool) -> None:
         self.account = account
         self.back_order = back_order
         self.problems: list[FieldError] = []
@@ -214,18 +215,26 @@ class _Planner:
         return line
 
     def _from_stock(self, index: int, line: Line, prefix: Record | None) -> Line | None:
-        start = nanpa_start(prefix) if prefix is not None else ""
-        stock = [
-            r
-            for r in in_stock(self.account, line.did_group_id)
-            if r.id not in self.held and str(r.attributes["number"]).startswith(start)
-        ]
+        stock = self._stock(line, prefix)
+        group = self.account.find("did_groups", line.did_group_id or "")
+        if len(stock) < line.qty and group is not None and latent(group):
+            expand(self.account, group)
+            stock = self._stock(line, prefix)
         if len(stock) < line.qty and not self.back_order:
             self.problem(index, "qty", f"must be less than or equal to {len(stock)} (numbers in stock)")
             return None
         line.taken = stock[: line.qty]
         self.held.update(r.id for r in line.taken)
         return line
+
+    def _stock(self, line: Line, prefix: Record | None) -> list[Record]:
+        """The group's stored numbers this line may take (under its NANPA prefix, if any)."""
+        start = nanpa_start(prefix) if prefix is not None else ""
+        return [
+            r
+            for r in in_stock(self.account, line.did_group_id or "")
+            if r.id not in self.held and str(r.attributes["number"]).startswith(start)
+        ]
 
     def _capacity(self, index: int, attributes: dict[str, Any]) -> Line | None:
         pool = self._find(index, attributes, "capacity_pool_id", "capacity_pools")
@@ -248,7 +257,7 @@ class _Planner:
         return Line(index, CAPACITY_ITEM, qty, setup, monthly, capacity_pool_id=pool.id)
 
 
-def plan(account: AccountView, items: Any, back_order: bool) -> list[Line]:
+def plan(account: AccountOps, items: Any, back_order: bool) -> list[Line]:
     """The priced lines of an order, or a 422 naming every item problem."""
     planner = _Planner(account, back_order)
     lines = planner.plan(items)
@@ -287,9 +296,11 @@ def complete(ops: AccountOps, order: Record, lines: list[Line]) -> None:
                 ops.save(pool)
             continue
         numbers = [str(r.attributes["number"]) for r in line.taken]
-        numbers += [_fresh_number(ops, line) for _ in range(line.qty - len(numbers))]
-        for number in numbers:
-            ops.insert(_did(ops, order, line, number))
+        chosen = set(numbers)
+        for _ in range(line.qty - len(numbers)):
+            numbers.append(_fresh_number(ops, line, chosen))
+            chosen.add(numbers[-1])
+        ops.insert_many([did_record(ops, order, line, n, ops.now()) for n in numbers])
     account_balance = ops.find("balances", str(order.internal["balance_id"]))
     if account_balance is not None:
         charged = parse(account_balance.attributes["balance"]) - parse(order.attributes["amount"])
@@ -309,11 +320,13 @@ def cancel(ops: AccountOps, order: Record, lines: list[Line]) -> None:
     ops.save(order)
 
 
-def _did(ops: AccountOps, order: Record, line: Line, number: str) -> Record:
-    group = ops.find("did_groups", line.did_group_id or "")
-    sku = ops.find("stock_keeping_units", line.sku_id or "")
-    now = ops.now()
-    needs_registration = bool(group and group.attributes.get("needs_registration"))
+def did_record(
+    account: AccountView, order: Record, line: Line, number: str, now: float, registered: bool = False
+) -> Record:
+    """A DID as an order creates it (``registered``: its address is already verified)."""
+    group = account.find("did_groups", line.did_group_id or "")
+    sku = account.find("stock_keeping_units", line.sku_id or "")
+    needs_registration = bool(group and group.attributes.get("needs_registration")) and not registered
     attributes = {
         "blocked": False,
         "capacity_limit": None,
@@ -333,7 +346,7 @@ def _did(ops: AccountOps, order: Record, line: Line, number: str) -> Record:
     return Record("dids", "", 0, attributes, relationships)
 
 
-def _fresh_number(ops: AccountOps, line: Line) -> str:
+def _fresh_number(ops: AccountOps, line: Line, chosen: set[str]) -> str:
     """A back-ordered number: the group's (or NANPA prefix's) digits plus unused random ones."""
     group = ops.find("did_groups", line.did_group_id or "")
     assert group is not None
@@ -341,9 +354,10 @@ def _fresh_number(ops: AccountOps, line: Line) -> str:
     prefix = ops.find("nanpa_prefixes", line.nanpa_prefix_id or "")
     if prefix is not None:
         start = nanpa_start(prefix)
-    used = {str(r.attributes.get("number")) for t in ("dids", "available_dids") for r in ops.records(t)}
     length = int(group.internal["length"])
+    # Back-ordering happens only once the group's counted stock is stored (the planner expands
+    # it first), so checking stored numbers is enough to never hand out a number twice.
     while True:
         candidate = start + "".join(str(ops.rng.randrange(10)) for _ in range(length - len(start)))
-        if candidate not in used:
+        if candidate not in chosen and not is_held(ops, candidate):
             return candidate

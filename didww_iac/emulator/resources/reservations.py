@@ -68,7 +68,9 @@ class ReservationBehaviour(Behaviour):
             ops.remove(record.type, record.id)
             release(ops, record)
 
-    def document_meta(self, account: AccountView, records: Sequence[Record] | None) -> dict[str, Any]:
+    def document_meta(
+        self, account: AccountView, records: Sequence[Record] | None, total: int | None = None
+    ) -> dict[str, Any]:
         return {"available_count": MAX_RESERVATIONS - len(account.records("did_reservations"))}
 
 

@@ -120,14 +120,23 @@ class LiveIndex:
         # Past the listed page: DIDWW filters by reference, one request.
         return self._client.list(self._api_type, filters={EXTERNAL_REFERENCE_ID: ref})
 
-    def find_by_attribute(self, name: str, value: object) -> list[Resource]:
-        """Every resource whose attribute `name` holds `value` (a unique name: one at most)."""
+    def find_by_attribute(self, name: str, value: object, filterable: bool) -> list[Resource]:
+        """Every resource whose attribute `name` holds `value` (a unique name: one at most).
+        Past the listed first page, DIDWW is asked with a filter where it has one for `name`;
+        where it has none (a trunk group's name), the listing is completed, once per run."""
         listed = self._loaded()
         with self._lock:
             found = [r for r in listed.values() if r.attributes.get(name) == value]
         if found or self._complete:
             return found
-        return self._client.list(self._api_type, filters={name: value}, include=self._include)
+        if filterable:
+            return self._client.list(self._api_type, filters={name: value}, include=self._include)
+        with self._lock:
+            if not self._complete:
+                rest = self._client.iter(self._api_type, include=self._include)
+                self._by_id = {**{r.id: r for r in rest}, **(self._by_id or {})}
+                self._complete = True
+            return [r for r in self._by_id.values() if r.attributes.get(name) == value]
 
     @property
     def complete(self) -> bool:

@@ -180,11 +180,15 @@ class DidwwProvider(ResourceProvider):
             wanted = props.get(f.name)
             if not f.unique or wanted is None:
                 continue
-            holders = (
-                self.client.list(self.spec.api_type, filters={f.name: wanted}, include=list(self.spec.include))
-                if fresh
-                else self.index.find_by_attribute(f.name, wanted)
-            )
+            if not fresh:
+                holders = self.index.find_by_attribute(f.name, wanted, f.filterable)
+            elif f.filterable:
+                holders = self.client.list(
+                    self.spec.api_type, filters={f.name: wanted}, include=list(self.spec.include)
+                )
+            else:
+                holders = [r for r in self.client.iter(self.spec.api_type, include=list(self.spec.include))
+                           if r.attributes.get(f.name) == wanted]  # fmt: skip
             for holder in holders:
                 differing = [c.field for c in compare(self.spec, self._outputs(holder, props), props)]
                 if not differing:

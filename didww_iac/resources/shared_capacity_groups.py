@@ -11,7 +11,7 @@ SHARED_CAPACITY_GROUPS = ResourceSpec(
     api_type="shared_capacity_groups",
     pulumi_name="SharedCapacityGroup",
     fields=(
-        FieldSpec("name", unique=True),
+        FieldSpec("name", unique=True, filterable=True),
         FieldSpec("shared_channels_count"),
         FieldSpec("metered_channels_count"),
         FieldSpec("external_reference_id"),

@@ -51,6 +51,9 @@ class FieldSpec:
     # DIDWW refuses a second resource with the same value in the account (a trunk's name), so a
     # replacement made before its predecessor is deleted needs the predecessor to give it up.
     unique: bool = False
+    # DIDWW's listing of the type takes `filter[<name>]` for this setting (a trunk's name does,
+    # a trunk group's does not), so one resource can be looked for without listing them all.
+    filterable: bool = False
     # Outputs keep the declared value rather than DIDWW's (which comes back in another shape).
     kept_from_input: bool = False
     # Nested keys holding credentials (a SIP auth password). When the stack declares one, the

@@ -11,7 +11,7 @@ VOICE_IN_TRUNKS = ResourceSpec(
     api_type="voice_in_trunks",
     pulumi_name="VoiceInTrunk",
     fields=(
-        FieldSpec("name", unique=True),
+        FieldSpec("name", unique=True, filterable=True),
         FieldSpec("priority"),
         FieldSpec("weight"),
         FieldSpec("capacity_limit"),

@@ -11,7 +11,7 @@ VOICE_OUT_TRUNKS = ResourceSpec(
     api_type="voice_out_trunks",
     pulumi_name="VoiceOutTrunk",
     fields=(
-        FieldSpec("name", unique=True),
+        FieldSpec("name", unique=True, filterable=True),
         FieldSpec("authentication_method", stack_name="authentication", always_secret=True),
         FieldSpec("allowed_rtp_ips"),
         FieldSpec("allow_any_did_as_cli"),

@@ -13,7 +13,8 @@ def main() -> int:
     failed = 0
     for script in sorted(HERE.glob("bench_*.py")):
         print(f"\n=== {script.stem} ===", flush=True)
-        failed += subprocess.run([sys.executable, str(script)], check=False).returncode != 0
+        module = f"{HERE.name}.{script.stem}"
+        failed += subprocess.run([sys.executable, "-m", module], cwd=HERE.parent, check=False).returncode != 0
     return 1 if failed else 0
 
 

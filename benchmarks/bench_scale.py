@@ -33,6 +33,7 @@ import httpx
 from benchmarks.process_tree import Run, run
 from didww_iac.emulator.testing import RunningEmulator, running_emulator
 from didww_iac.engine import Engine
+from didww_iac.speedups import SWITCH_ENV
 
 REPO = Path(__file__).resolve().parents[1]
 KEY = "bench-scale-key"
@@ -170,6 +171,8 @@ class SizeFigures:
     up_requests: int
     preview: Run
     preview_requests: int
+    refresh: Run
+    drift: Run
     destroy: Run
     destroy_requests: int
     trivial_up: Run
@@ -177,13 +180,14 @@ class SizeFigures:
     throttled: int
 
 
-def measure_size(n: int, tmp: Path) -> SizeFigures:
+def measure_size(n: int, tmp: Path, speedups: bool = True, trivial_too: bool = True) -> SizeFigures:
     mix = Mix.of(n)
+    switch = {} if speedups else {SWITCH_ENV: "off"}
     with running_emulator(
         api_keys=[KEY], rate_limit=None, request_log=True, order_delay=0.0, stock_per_group=STOCK, balance="1000000.00"
     ) as emu:
-        env = {**os.environ, "DIDWW_API_KEY": KEY, "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE}
-        didww = project(tmp / f"didww-{n}", None)
+        env = {**os.environ, "DIDWW_API_KEY": KEY, "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE, **switch}
+        didww = project(tmp / f"didww-{n}{'' if speedups else '-plain'}", None)
         (didww / "stacks" / "bench.yaml").write_text(
             stack_yaml(mix, emu.base_url, RAISED_RATE, sku_ids(emu, mix.orders))
         )
@@ -195,9 +199,17 @@ def measure_size(n: int, tmp: Path) -> SizeFigures:
         up_log = api_requests(emu)
         preview = checked(run([*cli, "preview", "--expect-no-changes", *where], env, didww), f"preview of {n}")
         preview_log = api_requests(emu)
+        refresh = checked(run([*cli, "refresh", *where], env, didww), f"refresh of {n}")
+        drift = checked(run([*cli, "drift", "--json", *where], env, didww), f"drift of {n}")
+        api_requests(emu)
         destroy = checked(run([*cli, "destroy", *where], env, didww), f"destroy of {n}")
         destroy_log = api_requests(emu)
 
+    if not trivial_too:
+        none = Run(0.0, 0, 0, "")
+        return SizeFigures(
+            n, up, len(up_log), preview, len(preview_log), refresh, drift, destroy, len(destroy_log), none, none, 0
+        )
     trivial = project(tmp / f"trivial-{n}", TRIVIAL_PROGRAM)
     engine = Engine(trivial, "bench", extra_env={"PULUMI_CONFIG_PASSPHRASE": PASSPHRASE})
     engine.ensure_stack()
@@ -215,6 +227,8 @@ def measure_size(n: int, tmp: Path) -> SizeFigures:
         len(up_log),
         preview,
         len(preview_log),
+        refresh,
+        drift,
         destroy,
         len(destroy_log),
         trivial_up,
@@ -263,7 +277,7 @@ def print_sizes(figures: list[SizeFigures]) -> None:
     print("size: API limit raised, emulator on loopback; ms/res = wall time / resources")
     header = (
         f"{'N':>6} {'up s':>8} {'req':>6} {'req/res':>7} {'ms/res':>7} {'marginal':>8} "
-        f"{'preview s':>9} {'req':>5} {'ms/res':>7} {'destroy s':>9} {'peak MiB':>8} "
+        f"{'preview s':>9} {'req':>5} {'ms/res':>7} {'refresh s':>9} {'drift s':>7} {'destroy s':>9} {'peak MiB':>8} "
         f"{'trivial up ms/res':>17} {'trivial preview ms/res':>22} {'429':>4}"
     )
     print(header)
@@ -275,8 +289,9 @@ def print_sizes(figures: list[SizeFigures]) -> None:
         print(
             f"{f.n:>6} {f.up.seconds:>8.1f} {f.up_requests:>6} {f.up_requests / f.n:>7.2f} "
             f"{per_resource_ms(f.up, f.n):>7.1f} {marginal:>8.1f} {f.preview.seconds:>9.1f} {f.preview_requests:>5} "
-            f"{per_resource_ms(f.preview, f.n):>7.1f} {f.destroy.seconds:>9.1f} "
-            f"{max(f.up.peak_rss_bytes, f.preview.peak_rss_bytes, f.destroy.peak_rss_bytes) / 2**20:>8.0f} "
+            f"{per_resource_ms(f.preview, f.n):>7.1f} {f.refresh.seconds:>9.1f} {f.drift.seconds:>7.1f} "
+            f"{f.destroy.seconds:>9.1f} "
+            f"{max(r.peak_rss_bytes for r in (f.up, f.preview, f.refresh, f.drift, f.destroy)) / 2**20:>8.0f} "
             f"{per_resource_ms(f.trivial_up, f.n):>17.1f} {per_resource_ms(f.trivial_preview, f.n):>22.1f} "
             f"{f.throttled:>4}"
         )
@@ -293,12 +308,24 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,1000,5000", help="comma-separated resource counts")
     parser.add_argument("--rate-resources", type=int, default=300, help="trunk groups for the rate runs (0: skip)")
     parser.add_argument("--latencies", default="0,0.1,0.2", help="seconds added to each round trip")
+    parser.add_argument(
+        "--speedups-at", type=int, default=1000, help="a size run again with DIDWW_IAC_SPEEDUPS=off (0: skip)"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         figures = [measure_size(n, Path(tmp)) for n in sizes]
         if figures:
             print_sizes(figures)
+        if args.speedups_at:
+            n = args.speedups_at
+            on = next((f for f in figures if f.n == n), None) or measure_size(n, Path(tmp), trivial_too=False)
+            off = measure_size(n, Path(tmp), speedups=False, trivial_too=False)
+            print(
+                f"speedups (didww_iac/speedups.py) at N = {n}: up {on.up.seconds:.1f} s vs {off.up.seconds:.1f} s off "
+                f"({off.up.seconds / on.up.seconds:.2f}x), preview {on.preview.seconds:.1f} s vs "
+                f"{off.preview.seconds:.1f} s off ({off.preview.seconds / on.preview.seconds:.2f}x)"
+            )
         if args.rate_resources:
             print(f"rate: {args.rate_resources} trunk groups created, then deleted, at DIDWW's {DIDWW_RATE:g} req/s")
             for latency in (float(s) for s in args.latencies.split(",")):

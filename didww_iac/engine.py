@@ -66,13 +66,25 @@ def find_pulumi(project_dir: Path) -> Path:
     raise EngineError("the Pulumi CLI was not found: run `make setup` (builds it into tools/bin)")
 
 
+CHECKPOINTS_ENV = "DIDWW_IAC_CHECKPOINTS"
+
+
+def checkpoints_from_env() -> Checkpoints:
+    raw = os.environ.get(CHECKPOINTS_ENV, Checkpoints.END.value)
+    try:
+        return Checkpoints(raw)
+    except ValueError:
+        choices = ", ".join(c.value for c in Checkpoints)
+        raise EngineError(f"{CHECKPOINTS_ENV} must be one of {choices}, not {raw!r}") from None
+
+
 @dataclass
 class Engine:
     project_dir: Path
     stack: str
     extra_env: dict[str, str] = field(default_factory=dict)
     parallel: int = DEFAULT_PARALLEL
-    checkpoints: Checkpoints = Checkpoints.END
+    checkpoints: Checkpoints = field(default_factory=lambda: checkpoints_from_env())
 
     def __post_init__(self) -> None:
         self.pulumi = find_pulumi(self.project_dir)

@@ -20,6 +20,7 @@ import base64
 import os
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from concurrent import futures
@@ -197,7 +198,19 @@ def _configure_sdk() -> None:
     configure(Settings(project=os.environ.get("PULUMI_PROJECT", "project"), stack="stack", organization="organization"))
 
 
+ORPHAN_CHECK_SECONDS = 1.0
+
+
+def _exit_when_orphaned(engine_pid: int) -> None:
+    """The engine ends its providers when it ends; an engine killed with SIGKILL (a cancelled CI
+    job) cannot, and the host would wait forever. Its parent changes then: leave too."""
+    while os.getppid() == engine_pid:
+        time.sleep(ORPHAN_CHECK_SECONDS)
+    os._exit(0)
+
+
 def main() -> None:
+    threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), name="orphan-check", daemon=True).start()
     _configure_sdk()
     workers = futures.ThreadPoolExecutor(max_workers=worker_count(), initializer=_configure_sdk)
     server = grpc.server(workers, options=_GRPC_CHANNEL_OPTIONS)

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -27,6 +28,7 @@ pytestmark = pytest.mark.e2e
 
 NUMBERS_PER_ORDER = 99
 KILL_TIMEOUT = 120.0
+ORPHAN_TIMEOUT = 15.0
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +120,20 @@ def test_a_thousand_resources_apply_then_preview_clean(project: Project) -> None
     assert len(reads) <= 4 + 1 + 1 + 5 + 4, [e["path"] for e in reads]
 
 
+def _provider_hosts(project: Project) -> list[int]:
+    """Provider host processes still running in the project's directory."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            command = (proc / "cmdline").read_bytes()
+            where = (proc / "cwd").resolve()
+        except OSError:
+            continue
+        if b"didww_iac.provider_host" in command and where == project.root.resolve():
+            found.append(int(proc.name))
+    return found
+
+
 def _up_killed_midway(project: Project, stack: str, api_type: str, at_least: int) -> None:
     """Starts `up` in a process group of its own and kills the whole group (engine, program,
     provider) with SIGKILL once `at_least` resources of `api_type` exist."""
@@ -153,6 +169,11 @@ def test_an_up_killed_midway_is_completed_by_the_next(project: Project, api_vers
     _up_killed_midway(project, "killed", "voice_in_trunks", at_least=trunks // 3)
     made_before = _total(project, "voice_in_trunks")
     assert made_before < trunks, "the kill came after every trunk was made"
+    # The provider host of the killed engine leaves by itself.
+    deadline = time.monotonic() + ORPHAN_TIMEOUT
+    while _provider_hosts(project) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _provider_hosts(project) == []
 
     again = project.cli("up", "--stack", "killed")
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]

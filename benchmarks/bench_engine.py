@@ -1,6 +1,6 @@
 """The whole tool under the real Pulumi engine, against an emulator enforcing DIDWW's limit.
 
-    python benchmarks/bench_engine.py [--resources 40] [--rate 20]
+    python -m benchmarks.bench_engine [--resources 40] [--rate 20]
 
 For N trunk groups it measures `didww-iac up` (create) and a no-op `up` (which refreshes first),
 counting the API requests the emulator saw and any 429s, and compares with the same engine
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,40 +20,11 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks.projects import TRIVIAL_PROGRAM, project
 from didww_iac.emulator.testing import RunningEmulator, running_emulator
 from didww_iac.engine import Engine
 
-REPO = Path(__file__).resolve().parents[1]
 KEY = "bench-engine-key"
-
-TRIVIAL_PROGRAM = """
-import pulumi
-from pulumi.dynamic import CreateResult, Resource, ResourceProvider
-
-
-class Trivial(ResourceProvider):
-    def create(self, props):
-        return CreateResult(props["name"], props)
-
-
-class Thing(Resource):
-    def __init__(self, name, props):
-        super().__init__(Trivial(), name, props)
-
-
-for i in range(int(pulumi.Config().require("count"))):
-    Thing(f"thing-{i}", {"name": f"thing-{i}"})
-"""
-
-
-def project(root: Path, program: str | None) -> Path:
-    root.mkdir()
-    shutil.copy(REPO / "Pulumi.yaml", root / "Pulumi.yaml")
-    (root / "__main__.py").write_text(program or (REPO / "__main__.py").read_text())
-    (root / ".venv").symlink_to(REPO / ".venv")
-    (root / "tools").symlink_to(REPO / "tools")
-    (root / "stacks").mkdir()
-    return root
 
 
 def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> float:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -31,38 +30,17 @@ from typing import Any
 import httpx
 
 from benchmarks.process_tree import Run, run
+from benchmarks.projects import TRIVIAL_PROGRAM, project
 from didww_iac.emulator.testing import RunningEmulator, running_emulator
 from didww_iac.engine import Engine
 from didww_iac.speedups import SWITCH_ENV
 
-REPO = Path(__file__).resolve().parents[1]
 KEY = "bench-scale-key"
 PASSPHRASE = "bench"
 RAISED_RATE = 100_000.0  # requests/s: far above what the run can send, so the limiter never waits
 DIDWW_RATE = 20.0
 NUMBERS_PER_ORDER = 100
 STOCK = 3_000  # numbers per DID group in the emulator, enough for the largest size
-
-TRIVIAL_PROGRAM = """
-import pulumi
-from pulumi.dynamic import CreateResult, Resource, ResourceProvider
-
-from didww_iac.resources.serialization import SharedProviderResource
-
-
-class Trivial(ResourceProvider):
-    def create(self, props):
-        return CreateResult(props["name"], props)
-
-
-class Thing(SharedProviderResource):
-    def __init__(self, name, props):
-        super().__init__(Trivial(), Trivial, name, props)
-
-
-for i in range(int(pulumi.Config().require("count"))):
-    Thing(f"thing-{i}", {"name": f"thing-{i}"})
-"""
 
 
 @dataclass(frozen=True)
@@ -87,16 +65,6 @@ class Mix:
     @property
     def total(self) -> int:
         return self.trunks + self.groups + self.orders + self.numbers
-
-
-def project(root: Path, program: str | None) -> Path:
-    root.mkdir()
-    shutil.copy(REPO / "Pulumi.yaml", root / "Pulumi.yaml")
-    (root / "__main__.py").write_text(program or (REPO / "__main__.py").read_text())
-    (root / ".venv").symlink_to(REPO / ".venv")
-    (root / "tools").symlink_to(REPO / "tools")
-    (root / "stacks").mkdir()
-    return root
 
 
 def sku_ids(emu: RunningEmulator, count: int) -> list[str]:

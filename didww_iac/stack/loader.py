@@ -163,7 +163,7 @@ def _line_of(document: Any, loc: Sequence[int | str]) -> int | None:
 def _reference_problems(stack: Stack, document: CommentedMap) -> list[Problem]:
     """Cross-references by logical name: members must exist and belong to one group only;
     DIDs must name declared trunks, groups and orders, and no number may be claimed twice."""
-    problems = _membership_problems(stack, document)
+    problems = _membership_problems(stack, document) + _unique_name_problems(stack, document)
 
     def refused(loc: tuple[str | int, ...], message: str, refers_to: tuple[str, str] | None = None) -> None:
         problems.append(Problem(_line_of(document, loc), _dotted(loc), message, refers_to))
@@ -286,6 +286,35 @@ def _capacity_problems(stack: Stack, document: CommentedMap) -> list[Problem]:
                 f"the same number is already reserved by did_reservations.{reserved[reservation.available_did_id]}",
             )
         reserved.setdefault(reservation.available_did_id, name)
+    return problems
+
+
+# Sections whose `name` DIDWW keeps unique in an account (`unique=True` on the type's name in
+# didww_iac/resources): a second entry with the same name would be refused mid-apply.
+UNIQUE_NAME_SECTIONS = ("voice_in_trunks", "voice_in_trunk_groups", "voice_out_trunks", "shared_capacity_groups")
+
+
+def _unique_name_problems(stack: Stack, document: CommentedMap) -> list[Problem]:
+    problems: list[Problem] = []
+    for section in UNIQUE_NAME_SECTIONS:
+        first: dict[str, str] = {}
+        for entry, declared in getattr(stack, section).items():
+            name = getattr(declared, "name", None)
+            if name is None:
+                continue
+            if name in first:
+                other = first[name]
+                line = _line_of(document, (section, other, "name"))
+                problems.append(
+                    Problem(
+                        _line_of(document, (section, entry, "name")),
+                        f"{section}.{entry}.name",
+                        f"{name!r} is also the name of {section}.{other} (line {line}); DIDWW keeps the names "
+                        f"of {section} unique in an account: give each entry its own",
+                    )
+                )
+            else:
+                first[name] = entry
     return problems
 
 

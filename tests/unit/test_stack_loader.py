@@ -138,3 +138,16 @@ def test_any_unknown_top_level_key_is_reported_on_its_line(key: str) -> None:
         path = write(Path(tmp), VALID + f"{key}: 1\n")
         (line,) = problems(path)
         assert line.startswith(f"{path}:19: {key}: unknown field")
+
+
+def test_two_entries_with_one_name_name_both_lines(tmp_path: Path) -> None:
+    path = tmp_path / "dup.yaml"
+    path.write_text(
+        'api_version: "2026-04-16"\nendpoint: emulator\nvoice_in_trunk_groups:\n'
+        "  a:\n    name: Office\n  b:\n    name: Other\n  c:\n    name: Office\n"
+    )
+    with pytest.raises(StackFileError) as raised:
+        load_stack(path)
+    (problem,) = raised.value.problems
+    assert (problem.line, problem.field) == (9, "voice_in_trunk_groups.c.name")
+    assert "voice_in_trunk_groups.a (line 5)" in problem.message

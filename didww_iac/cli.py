@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from didww_iac import local_emulator, run_stats
-from didww_iac.api import DidwwError
+from didww_iac.api import DidwwClient, DidwwError
 from didww_iac.engine import Engine, EngineError
 from didww_iac.settings import MANAGED_COUNTS_ENV
 from didww_iac.stack import Stack, StackFileError, load_stack, stack_path
@@ -149,28 +149,93 @@ def drift(
     stack: StackOpt = "local",
     project_dir: ProjectOpt = Path("."),
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable report.")] = False,
+    unmanaged: Annotated[
+        bool,
+        typer.Option(
+            "--unmanaged",
+            help="Also list the account's trunks, trunk groups, numbers, outbound trunks, capacity pools and "
+            "shared capacity groups that no entry declares (one listing per type); they make it exit 3.",
+        ),
+    ] = False,
+    markdown: Annotated[
+        Path | None,
+        typer.Option("--markdown", metavar="FILE", help="Also write the report as Markdown to FILE (replaced)."),
+    ] = None,
 ) -> None:
     """Compare the live DIDWW account with the stack file; change nothing.
 
-    Exit 0: no drift; 3: drift found; 2: bad stack file; 1: the check itself failed."""
+    Exit 0: nothing found; 3: drift, or (--unmanaged) a resource no entry declares; 2: bad stack; 1: failed."""
     engine = _prepare(project_dir, stack, quiet=as_json)
     try:
-        from didww_iac.drift import report_from_preview
+        from didww_iac.drift import managed_ids, report_from_preview
 
-        report = report_from_preview(stack, engine.refreshed_preview())
+        preview = engine.refreshed_preview()
+        report = report_from_preview(stack, preview)
+        if unmanaged:
+            report = _with_unmanaged(report, engine, _validated(project_dir, stack), managed_ids(preview))
     except EngineError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
+    if markdown is not None:
+        _write_markdown(report, markdown)
     if as_json:
         print(json.dumps(report.to_json(), indent=2))
     else:
         _print_drift(report)
-    raise typer.Exit(EXIT_DRIFT if report.drifted else 0)
+        _print_unmanaged(report)
+    raise typer.Exit(EXIT_DRIFT if report.found_anything else 0)
+
+
+def _with_unmanaged(report: DriftReport, engine: Engine, declared: Stack, state_ids: set[str]) -> DriftReport:
+    """The report with the account's resources that neither the state nor an `adopt_id` holds."""
+    from dataclasses import replace
+
+    from didww_iac import unmanaged
+    from didww_iac.resources.connection import MissingApiKeyError
+
+    try:
+        client = _account_client(declared, engine)
+        found = unmanaged.find_unmanaged(client, state_ids | unmanaged.adopted_ids(declared))
+    except (DidwwError, MissingApiKeyError) as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    return replace(report, unmanaged=found, unmanaged_types=unmanaged.lasting_types())
+
+
+def _account_client(declared: Stack, engine: Engine) -> DidwwClient:
+    """A client for the stack's account, outside the providers (drift's listing, import), with the
+    key the providers would use."""
+    from didww_iac.resources.connection import Connection, resolve_api_key, shared_client
+
+    connection = Connection(declared.endpoint, declared.api_version, declared.rate_limit, declared.limiter)
+    return shared_client(connection, resolve_api_key(_configured_api_key(engine), connection))
+
+
+def _configured_api_key(engine: Engine) -> str | None:
+    """The stack's secret `didww:apiKey`, which the providers prefer to DIDWW_API_KEY too."""
+    from didww_iac.settings import API_KEY_CONFIG
+
+    # Exits non-zero when the key is not set: the environment (or the emulator's key) applies.
+    proc = engine.run(["config", "get", API_KEY_CONFIG, "--stack", engine.stack], capture=True, check=False)
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.strip() or None
+
+
+def _write_markdown(report: DriftReport, path: Path) -> None:
+    from didww_iac.drift_markdown import render
+
+    try:
+        path.write_text(render(report), encoding="utf-8")
+    except OSError as exc:
+        err.print(f"[red]error:[/red] cannot write the Markdown report: {exc}", highlight=False)
+        raise typer.Exit(1) from None
 
 
 def _print_drift(report: DriftReport) -> None:
     if not report.drifted:
-        out.print(f"No drift: stack {report.stack} matches the live DIDWW account.")
+        # "Matches" speaks of what the stack manages; unmanaged resources are listed apart.
+        out.print(f"No drift: what stack {report.stack} manages matches the live DIDWW account.")
         return
     table = Table(title=f"drift in stack {report.stack}")
     for column in ("type", "logical name", "id", "status", "what differs (live -> declared)"):
@@ -183,6 +248,21 @@ def _print_drift(report: DriftReport) -> None:
             for p in r.properties
         )
         table.add_row(r.api_type, r.logical_name, r.id or "", r.status, details)
+    out.print(table)
+
+
+def _print_unmanaged(report: DriftReport) -> None:
+    if report.unmanaged is None:
+        return
+    if not report.unmanaged:
+        out.print(f"Nothing unmanaged: every resource of {', '.join(report.unmanaged_types)} is declared by the stack.")
+        return
+    table = Table(title=f"in the DIDWW account, declared by no entry of stack {report.stack}")
+    for column in ("type", "name or number"):
+        table.add_column(column)
+    table.add_column("id", no_wrap=True, min_width=36)
+    for u in report.unmanaged:
+        table.add_row(u.api_type, u.display or "", u.id)
     out.print(table)
 
 
@@ -227,6 +307,60 @@ def catalogue(
                 str(a.get("channels_included_count")),
             )
     out.print(table)
+
+
+@app.command("import")
+def import_(
+    stack: StackOpt = "local",
+    project_dir: ProjectOpt = Path("."),
+    types: Annotated[
+        list[str] | None, typer.Option("--type", "-t", help="Only this type (repeatable), e.g. voice_in_trunks.")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="Print the entries it would add; change nothing.")] = False,
+) -> None:
+    """Add an entry to stacks/<stack>.yaml for every resource of the account the stack does not
+    manage yet (with its live settings and `adopt_id`); the next `up` adopts them unchanged."""
+    from didww_iac import importer
+    from didww_iac.resources.connection import MissingApiKeyError
+    from didww_iac.stack import load
+
+    path = stack_path(project_dir, stack)
+    try:
+        loaded = load(path)
+        wanted = importer.importable_types(types or ())
+    except StackFileError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True, soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except importer.ImportRefused as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    if loaded.stack.endpoint == "emulator":
+        local_emulator.ensure_running(project_dir)
+    try:
+        engine = Engine(project_dir.resolve(), stack)
+        engine.ensure_stack()
+        # What the stack's state manages already: {type: {logical name: {"id": ...}}}.
+        managed = {t: {n: str(r["id"]) for n, r in rs.items()} for t, rs in engine.outputs().items()}
+        imported = importer.plan(loaded, _account_client(loaded.stack, engine), managed, wanted)
+    except (DidwwError, MissingApiKeyError, EngineError) as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    for line in imported.skipped:
+        err.print(f"skipped: {line}", highlight=False)
+    counts = ", ".join(f"{len(e)} {t}" for t, e in imported.entries.items()) or "nothing"
+    if dry_run:
+        out.print(importer.additions_text(imported), highlight=False, markup=False, end="")
+        out.print(f"would add to {path}: {counts}", highlight=False)
+        return
+    if imported.count == 0 and not imported.group_members:
+        out.print(f"Nothing to import: {path} already manages every resource of {', '.join(wanted)}.")
+        return
+    try:
+        importer.write(path, imported)
+    except importer.ImportRefused as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    out.print(f"Added to {path}: {counts}. `didww-iac up` adopts them without changing DIDWW.", highlight=False)
 
 
 @app.command()

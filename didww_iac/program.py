@@ -1,34 +1,35 @@
-"""Turns a validated stack into Pulumi resources. Used by the project's `__main__.py`."""
+"""Turns a validated stack into Pulumi resources. Used by the project's `__main__.py`.
+
+How an entry maps to properties is declared per type (didww_iac/resource_types) and read by
+resources/mapping.py; what is left here is the order of declaration and the two keys the mapping
+leaves to code (an order item's kind, the number an order delivered).
+"""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pulumi
+from pydantic import BaseModel
 
 from didww_iac import speedups
+from didww_iac.resource_types import SPECS
 from didww_iac.resources.connection import Connection
 from didww_iac.resources.errors import SOURCE_LOCATION
+from didww_iac.resources.mapping import entry_props, references
 from didww_iac.resources.registry import RESOURCE_TYPES
 from didww_iac.resources.serialization import SharedProviderResource as Resource
+from didww_iac.resources.spec import ADOPT_ID
 from didww_iac.settings import LATEST_API_VERSION
 from didww_iac.stack import LoadedStack, StackFileError, load, stack_path
-from didww_iac.stack.schema import (
-    CapacityPool,
-    Did,
-    DidReservation,
-    Order,
-    OrderItem,
-    SharedCapacityGroup,
-    VoiceInTrunk,
-    VoiceInTrunkGroup,
-    VoiceOutTrunk,
-)
+from didww_iac.stack.schema import Did, Order, OrderItem, Stack
 
 MAX_EXTERNAL_REFERENCE_ID = 100
-Declared = dict[str, Resource]
+Entry = tuple[str, str]  # (section, logical name)
+Declared = dict[Entry, Resource]
 
 
 def external_reference_id(project: str, stack: str, api_type: str, logical_name: str) -> str:
@@ -41,22 +42,8 @@ def external_reference_id(project: str, stack: str, api_type: str, logical_name:
     return f"didww-iac:{digest}:{logical_name}"[:MAX_EXTERNAL_REFERENCE_ID]
 
 
-def _trunk_props(trunk: VoiceInTrunk) -> dict[str, Any]:
-    props = trunk.model_dump(exclude={"sip", "pstn"}, exclude_none=True)
-    if trunk.sip is not None:
-        props["configuration"] = {
-            "type": "sip_configurations",
-            "attributes": trunk.sip.model_dump(exclude_none=True),
-        }
-    elif trunk.pstn is not None:
-        props["configuration"] = {"type": "pstn_configurations", "attributes": trunk.pstn.model_dump()}
-    return props
-
-
-def _group_props(group: VoiceInTrunkGroup, trunks: dict[str, Resource]) -> dict[str, Any]:
-    props = group.model_dump(exclude={"trunks"}, exclude_none=True)
-    props["voice_in_trunks"] = [trunks[name].id for name in group.trunks]
-    return props
+def _order_items(order: Order, _declared: Declared) -> dict[str, Any]:
+    return {"items": [_order_item(item) for item in order.items]}
 
 
 def _order_item(item: OrderItem) -> dict[str, Any]:
@@ -65,121 +52,84 @@ def _order_item(item: OrderItem) -> dict[str, Any]:
     return {"type": kind, "attributes": item.model_dump(exclude_none=True)}
 
 
-def _order_props(order: Order) -> dict[str, Any]:
-    props = order.model_dump(exclude={"items"}, exclude_none=True)
-    props["items"] = [_order_item(item) for item in order.items]
-    return props
+def _number_from_order(did: Did, declared: Declared) -> dict[str, Any]:
+    if did.order is None:
+        return {}
+    # Only the number this entry picks: the order's whole list on every entry made the state,
+    # and every preview, grow with (numbers x order size).
+    did_ids: pulumi.Output[list[str]] = declared[("orders", did.order)].did_ids  # type: ignore[attr-defined]
+    return {"order_did_id": did_ids.apply(lambda ids: _nth(ids, did.index)), "order_index": did.index}
 
 
-def _did_props(
-    did: Did,
-    trunks: dict[str, Resource],
-    groups: dict[str, Resource],
-    orders: dict[str, Resource],
-    pools: Declared,
-    shared_groups: Declared,
-) -> dict[str, Any]:
-    props = did.model_dump(
-        exclude={"number", "order", "index", "voice_in_trunk", "voice_in_trunk_group", "capacity_pool",
-                 "capacity_pool_id", "shared_capacity_group", "shared_capacity_group_id"},
-        exclude_none=True,
-    )  # fmt: skip
-    if did.number is not None:
-        props["lookup_number"] = did.number
-    if did.order is not None:
-        props["order_did_ids"] = orders[did.order].did_ids  # type: ignore[attr-defined]
-        props["order_index"] = did.index
-    if did.voice_in_trunk is not None:
-        props["voice_in_trunk"] = trunks[did.voice_in_trunk].id
-    if did.voice_in_trunk_group is not None:
-        props["voice_in_trunk_group"] = groups[did.voice_in_trunk_group].id
-    if did.capacity_pool_id is not None:
-        props["capacity_pool"] = did.capacity_pool_id
-    if did.capacity_pool is not None:
-        props["capacity_pool"] = pools[did.capacity_pool].id
-    if did.shared_capacity_group_id is not None:
-        props["shared_capacity_group"] = did.shared_capacity_group_id
-    if did.shared_capacity_group is not None:
-        props["shared_capacity_group"] = shared_groups[did.shared_capacity_group].id
-    return props
+def _nth(ids: list[str], index: int) -> str | None:
+    return ids[index] if index < len(ids) else None
 
 
-def _pool_props(pool: CapacityPool) -> dict[str, Any]:
-    props = pool.model_dump(exclude={"name"}, exclude_none=True)
-    if pool.name is not None:
-        props["lookup_name"] = pool.name
-    return props
+# The keys the declared mapping leaves to code (`Custom` in the types' settings).
+CUSTOM_PROPS: dict[str, Callable[[Any, Declared], dict[str, Any]]] = {
+    "orders": _order_items,
+    "dids": _number_from_order,
+}
 
 
-def _shared_group_props(group: SharedCapacityGroup, pools: Declared, dids: Declared) -> dict[str, Any]:
-    props = group.model_dump(exclude={"capacity_pool", "capacity_pool_id", "dids"}, exclude_none=True)
-    props["capacity_pool"] = pools[group.capacity_pool].id if group.capacity_pool else group.capacity_pool_id
-    if group.dids is not None:
-        props["dids"] = [dids[name].id for name in group.dids]
-    return props
+def dependency_order(stack: Stack) -> list[tuple[Entry, BaseModel]]:
+    """Every entry after the entries it refers to (a group after its trunks; a shared capacity
+    group before the numbers naming it, or after the numbers it lists)."""
+    entries: dict[Entry, BaseModel] = {
+        (section, name): entry for section in SPECS for name, entry in getattr(stack, section).items()
+    }
+    placed: dict[Entry, None] = {}
+    visiting: set[Entry] = set()
 
+    def place(key: Entry) -> None:
+        if key in placed:
+            return
+        if key in visiting:
+            raise pulumi.RunError(f"{key[0]}.{key[1]} refers to itself through other entries")
+        visiting.add(key)
+        for ref in references(SPECS[key[0]], entries[key]):
+            if (ref.section, ref.name) in entries:
+                place((ref.section, ref.name))
+        visiting.discard(key)
+        placed[key] = None
 
-def _reservation_props(reservation: DidReservation) -> dict[str, Any]:
-    props = reservation.model_dump(exclude={"available_did_id"}, exclude_none=True)
-    props["available_did"] = reservation.available_did_id
-    return props
-
-
-def _out_trunk_props(trunk: VoiceOutTrunk, dids: Declared) -> dict[str, Any]:
-    props = trunk.model_dump(exclude={"authentication", "dids"}, exclude_none=True)
-    auth = trunk.authentication.model_dump(exclude={"type"}, exclude_none=True)
-    props["authentication_method"] = {"type": trunk.authentication.type, "attributes": auth}
-    if trunk.dids is not None:
-        props["dids"] = [dids[name].id for name in trunk.dids]
-    return props
+    for key in entries:
+        place(key)
+    return [(key, entries[key]) for key in placed]
 
 
 def declare(loaded: LoadedStack, project: str, stack_name: str, display_path: str) -> dict[str, dict[str, Resource]]:
     stack = loaded.stack
     connection = Connection(stack.endpoint, stack.api_version, stack.rate_limit, stack.limiter)
-    declared: dict[str, dict[str, Resource]] = {}
+    declared: Declared = {}
 
-    def add(api_type: str, logical_name: str, props: dict[str, Any]) -> Resource:
+    def resolve(section: str, name: str) -> Any:
+        return declared[(section, name)].id
+
+    for (api_type, logical_name), entry in dependency_order(stack):
+        spec = SPECS[api_type]
+        props = entry_props(spec, entry, resolve)
+        custom = CUSTOM_PROPS.get(api_type)
+        if custom is not None:
+            props.update(custom(entry, declared))
         # Lets the provider point DIDWW's validation errors at the file, line and setting.
         props[SOURCE_LOCATION] = {
             "file": display_path,
             "entry": f"{api_type}.{logical_name}",
-            "lines": loaded.lines_under(api_type, logical_name),
+            "lines": loaded.entry_lines(api_type, logical_name),
         }
-        if RESOURCE_TYPES[api_type].spec.has_external_reference_id and stack.api_version == LATEST_API_VERSION:
+        # What makes a create idempotent (DESIGN §5). An adopted resource is never created, so
+        # its reference is left as it is unless the entry declares one.
+        creates = not props.get(ADOPT_ID)
+        if spec.has_external_reference_id and stack.api_version == LATEST_API_VERSION and creates:
             props.setdefault(
                 "external_reference_id", external_reference_id(project, stack_name, api_type, logical_name)
             )
-        resource = RESOURCE_TYPES[api_type].declare(logical_name, connection, props)
-        declared.setdefault(api_type, {})[logical_name] = resource
-        return resource
-
-    trunks = {name: add("voice_in_trunks", name, _trunk_props(t)) for name, t in stack.voice_in_trunks.items()}
-    groups = {
-        name: add("voice_in_trunk_groups", name, _group_props(g, trunks))
-        for name, g in stack.voice_in_trunk_groups.items()
-    }
-    orders = {name: add("orders", name, _order_props(o)) for name, o in stack.orders.items()}
-    for name, reservation in stack.did_reservations.items():
-        add("did_reservations", name, _reservation_props(reservation))
-    pools = {name: add("capacity_pools", name, _pool_props(p)) for name, p in stack.capacity_pools.items()}
-
-    def add_shared(name: str, group: SharedCapacityGroup, dids: Declared) -> Resource:
-        return add("shared_capacity_groups", name, _shared_group_props(group, pools, dids))
-
-    # A group either lists its numbers (so it comes after them) or is named by them (so it comes
-    # first); the loader refuses both at once.
-    shared = {name: add_shared(name, g, {}) for name, g in stack.shared_capacity_groups.items() if g.dids is None}
-    dids = {
-        name: add("dids", name, _did_props(did, trunks, groups, orders, pools, shared))
-        for name, did in stack.dids.items()
-    }
-    for name, group in stack.shared_capacity_groups.items():
-        if group.dids is not None:
-            add_shared(name, group, dids)
-    for name, out in stack.voice_out_trunks.items():
-        add("voice_out_trunks", name, _out_trunk_props(out, dids))
-    return declared
+        declared[(api_type, logical_name)] = RESOURCE_TYPES[api_type].declare(logical_name, connection, props)
+    by_type: dict[str, dict[str, Resource]] = {}
+    for (api_type, logical_name), resource in declared.items():
+        by_type.setdefault(api_type, {})[logical_name] = resource
+    return by_type
 
 
 def export(declared: dict[str, dict[str, Resource]]) -> None:

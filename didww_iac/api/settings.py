@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from didww_iac.api.errors import ConfigurationError
 from didww_iac.api.versions import SUPPORTED_VERSIONS
+from didww_iac.settings import user_cache_folder
 
 NAMED_ENDPOINTS: dict[str, str] = {
     "production": "https://api.didww.com/v3/",
@@ -112,8 +113,7 @@ def _redact_url(url: str) -> str:
 
 
 def default_limiter_path() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "didww-iac" / "ratelimit.sqlite3"
+    return user_cache_folder() / "ratelimit.sqlite3"
 
 
 @dataclass(frozen=True, repr=False)

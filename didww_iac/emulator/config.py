@@ -19,6 +19,8 @@ DEFAULT_BALANCE = "100.00"
 # local ones: three NXX codes of 10,000 numbers) must keep room for back-ordered and seeded numbers.
 DEFAULT_STOCK = 6
 MAX_STOCK = 10_000
+# The methods of /v3 a fault can be limited to.
+FAULT_METHODS: tuple[str, ...] = ("GET", "POST", "PATCH", "DELETE")
 # Bounds of one account seeding (see AccountSeed), so a typo cannot ask for millions of records.
 MAX_SEEDED_TRUNKS = 10_000
 MAX_SEEDED_DIDS = 100_000
@@ -29,7 +31,10 @@ class FaultSettings:
     """Injected misbehaviour; everything is off by default.
 
     Rates are probabilities per /v3 request; the ``*_next`` counters affect exactly the next N
-    requests, which makes tests deterministic.
+    requests, which makes tests deterministic. ``drop_next`` drops a request before it is
+    handled (nothing happens); ``lose_answer_next`` lets it be carried out (a write is
+    committed) and then drops the connection unanswered: what a timeout after DIDWW acted
+    looks like. ``lose_answer_method`` limits that counter to one method (e.g. "POST").
     """
 
     latency: float = 0.0
@@ -40,8 +45,20 @@ class FaultSettings:
     drop_next: int = 0
     throttle_next: int = 0
     retry_after: float | None = None
+    lose_answer_next: int = 0
+    lose_answer_method: str | None = None
 
-    def to_dict(self) -> dict[str, float | int | None]:
+    def __post_init__(self) -> None:
+        counter = self.lose_answer_next
+        if isinstance(counter, bool) or not isinstance(counter, int) or counter < 0:
+            raise ValueError(f"lose_answer_next must be a whole number, 0 or more (got {counter!r})")
+        method = self.lose_answer_method
+        if method is not None:
+            if not isinstance(method, str) or method.upper() not in FAULT_METHODS:
+                raise ValueError(f"lose_answer_method must be one of {', '.join(FAULT_METHODS)} (got {method!r})")
+            self.lose_answer_method = method.upper()
+
+    def to_dict(self) -> dict[str, float | int | str | None]:
         return dict(vars(self))
 
 

@@ -1,5 +1,6 @@
-"""ASGI middleware in front of /v3: injected latency, 5xx, 429 bursts, dropped connections, and the
-request log. It wraps the whole app so a dropped connection never reaches a handler."""
+"""ASGI middleware in front of /v3: injected latency, 5xx, 429 bursts, dropped connections, lost
+answers, and the request log. It wraps the whole app so a dropped connection never reaches a
+handler, and a lost answer (the handler ran, its write is committed) never reaches the client."""
 
 from __future__ import annotations
 
@@ -44,13 +45,26 @@ class FaultMiddleware:
                 status.append(message["status"])
             await send(message)
 
-        latency, fault = self.emulator.next_fault()
+        latency, fault = self.emulator.next_fault(scope["method"])
         if latency:
             await asyncio.sleep(latency)
         if fault == "drop":
             # Logged first: the client sees the close at once and its next request may be served
             # while this one still yields to let uvicorn notice the abort.
             self._log(scope, started, status, "dropped", b"")
+            await _drop_connection(send)
+            return
+        if fault == "lose_answer":
+            # Carried out (a write is committed), its answer kept from the client, then the
+            # connection dropped: the client cannot tell whether it happened.
+            async def swallow(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    status.append(message["status"])
+
+            await self.app(scope, tee_receive, swallow)
+            # Logged before the drop: once the socket closes, the client's next request (a lookup
+            # of what this one did) may be served before this coroutine resumes.
+            self._log(scope, started, status, "answer_lost", b"".join(body_chunks))
             await _drop_connection(send)
             return
         if fault == "throttle":

@@ -14,7 +14,7 @@ class LoggedRequest:
     path: str
     query: str
     status: int | None
-    outcome: str  # "response", "dropped", "throttled", "error"
+    outcome: str  # "response", "dropped", "throttled", "error", "answer_lost" (carried out, unanswered)
     api_version_header: str | None
     has_api_key: bool  # never the key itself
     body: Any

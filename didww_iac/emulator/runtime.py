@@ -17,7 +17,8 @@ from didww_iac.emulator.resources import build_registry
 from didww_iac.emulator.seeding import held, seed_account
 from didww_iac.emulator.store import open_store
 
-FaultKind = Literal["drop", "throttle", "error"]
+# "lose_answer": the request is carried out, then the connection drops unanswered.
+FaultKind = Literal["drop", "throttle", "error", "lose_answer"]
 # A counter of the account: set once the configured seed_account is in it (a stored account is
 # seeded once, not on every start).
 _CONFIG_SEEDED = "config_seeded"
@@ -106,8 +107,8 @@ class Emulator:
             self._faults = FaultSettings()
             self.faults_armed = False
 
-    def next_fault(self) -> tuple[float, FaultKind | None]:
-        """Latency to add and the fault (if any) for the next /v3 request."""
+    def next_fault(self, method: str = "GET") -> tuple[float, FaultKind | None]:
+        """Latency to add and the fault (if any) for the next /v3 request, made with `method`."""
         with self._fault_lock:
             f = self._faults
             kind: FaultKind | None = None
@@ -120,6 +121,9 @@ class Emulator:
             elif f.fail_next > 0:
                 f.fail_next -= 1
                 kind = "error"
+            elif f.lose_answer_next > 0 and f.lose_answer_method in (None, method):
+                f.lose_answer_next -= 1
+                kind = "lose_answer"
             elif f.drop_rate and self._fault_rng.random() < f.drop_rate:
                 kind = "drop"
             elif f.error_rate and self._fault_rng.random() < f.error_rate:
@@ -150,4 +154,5 @@ def _armed(faults: FaultSettings) -> bool:
         or faults.fail_next
         or faults.drop_next
         or faults.throttle_next
+        or faults.lose_answer_next
     )

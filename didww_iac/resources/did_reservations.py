@@ -9,31 +9,11 @@ There is no external_reference_id: a create that failed midway is recognised by 
 (DIDWW refuses to reserve a number twice; the existing reservation is adopted instead).
 """
 
+from didww_iac.resource_types.did_reservations import DID_RESERVATIONS
 from didww_iac.resources.provider import DidwwProvider
 from didww_iac.resources.serialization import SharedProviderResource
-from didww_iac.resources.spec import FieldSpec, Kind, ResourceSpec
 
-DID_RESERVATIONS = ResourceSpec(
-    api_type="did_reservations",
-    pulumi_name="DidReservation",
-    display="description",
-    has_external_reference_id=False,
-    delete_before_replace=True,
-    fields=(
-        FieldSpec(
-            "available_did",
-            Kind.TO_ONE,
-            related_type="available_dids",
-            replace_on_change=True,
-            finds_by="available_did",
-            stack_name="available_did_id",
-        ),
-        FieldSpec("description", replace_on_change=True),
-        FieldSpec("created_at", writable=False),
-        FieldSpec("expires_at", writable=False),
-    ),
-    include=("available_did",),
-)
+__all__ = ["DID_RESERVATIONS", "DidReservation", "DidReservationProvider"]
 
 
 class DidReservationProvider(DidwwProvider):

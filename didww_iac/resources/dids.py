@@ -11,50 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 from didww_iac.api import Resource as ApiResource
+from didww_iac.resource_types.dids import DECLARED_LINKS, DIDS
 from didww_iac.resources.errors import DidwwResourceError
 from didww_iac.resources.provider import DidwwProvider
 from didww_iac.resources.serialization import SharedProviderResource
-from didww_iac.resources.spec import FieldSpec, Kind, ResourceSpec
+
+__all__ = ["DECLARED_LINKS", "DIDS", "Did", "DidProvider"]
 
 # What a removed entry lets go of (a dedicated capacity pool stays: its channels are paid for).
 DETACHED_ON_DELETE = ("voice_in_trunk", "voice_in_trunk_group", "shared_capacity_group")
-DECLARED_LINKS = "declared_links"
-
-DIDS = ResourceSpec(
-    api_type="dids",
-    pulumi_name="Did",
-    display="number",
-    has_external_reference_id=False,
-    listing_page_budget=5,  # an account may hold thousands of numbers
-    fields=(
-        FieldSpec("description"),
-        FieldSpec("capacity_limit"),
-        FieldSpec("billing_cycles_count"),
-        FieldSpec("terminated"),
-        FieldSpec("dedicated_channels_count"),
-        FieldSpec("voice_in_trunk", Kind.TO_ONE, related_type="voice_in_trunks"),
-        FieldSpec("voice_in_trunk_group", Kind.TO_ONE, related_type="voice_in_trunk_groups"),
-        FieldSpec("capacity_pool", Kind.TO_ONE, related_type="capacity_pools", stack_name="capacity_pool_id"),
-        FieldSpec(
-            "shared_capacity_group",
-            Kind.TO_ONE,
-            related_type="shared_capacity_groups",
-            stack_name="shared_capacity_group_id",
-        ),
-        # How the number is found. Pointing the entry at another number adopts that one and
-        # releases this one (detach or terminate, as on delete): a replacement.
-        FieldSpec("lookup_number", local=True, replace_on_change=True),
-        FieldSpec("order_did_ids", local=True, replace_on_change=True),
-        FieldSpec("order_index", local=True, replace_on_change=True),
-        FieldSpec("on_delete", local=True),
-        FieldSpec("number", writable=False),
-        # Which of DETACHED_ON_DELETE the entry declared: delete only gets outputs, which show
-        # every live link, also those set by hand.
-        FieldSpec(DECLARED_LINKS, writable=False),
-        FieldSpec("created_at", writable=False),
-    ),
-    include=("voice_in_trunk", "voice_in_trunk_group", "capacity_pool", "shared_capacity_group"),
-)
+# Where states written before `order_did_id` kept the order's numbers (one list per entry made
+# previews slow at thousands of numbers: every entry carried its order's whole list).
+LEGACY_ORDER_DID_IDS = "order_did_ids"
 
 
 class DidProvider(DidwwProvider):
@@ -71,12 +39,23 @@ class DidProvider(DidwwProvider):
             if not matches:
                 raise DidwwResourceError(f"no DID {number} in this DIDWW account: order it first (orders:)")
             return matches[0]
-        ids = props.get("order_did_ids") or []
-        index = int(props.get("order_index") or 0)
-        if index >= len(ids):
-            raise DidwwResourceError(f"the order delivered {len(ids)} numbers; there is no number at index {index}")
+        did_id = props.get("order_did_id")
+        if not did_id:
+            index = int(props.get("order_index") or 0)
+            raise DidwwResourceError(f"the order delivered no number at index {index}")
         # Usually in the index already: the order put the numbers it delivered there.
-        return self.index.get(ids[index]) or self._get(ids[index])
+        return self.index.get(did_id) or self._get(did_id)
+
+    def _upgraded(self, olds: dict[str, Any]) -> dict[str, Any]:
+        """States written before `order_did_id` carry the order's whole list of numbers on every
+        entry; the number it picks is the same, so the entry is not replaced."""
+        ids = olds.get(LEGACY_ORDER_DID_IDS)
+        if olds.get("order_did_id") or not isinstance(ids, list):
+            return olds
+        index = int(olds.get("order_index") or 0)
+        upgraded = {k: v for k, v in olds.items() if k != LEGACY_ORDER_DID_IDS}
+        upgraded["order_did_id"] = ids[index] if index < len(ids) else None
+        return upgraded
 
     def _outputs(self, resource: ApiResource, props: dict[str, Any]) -> dict[str, Any]:
         outs = super()._outputs(resource, props)

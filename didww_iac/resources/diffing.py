@@ -55,7 +55,8 @@ def compare_field(spec: FieldSpec, live: Any, declared: Any) -> Change | None:
     if isinstance(declared, dict):
         want = _prune(declared)
         have = _declared_subset(live if isinstance(live, dict) else {}, want)
-        delta = DeepDiff(have, want)
+        # The engine carries every number as a float; DIDWW answers integers (5060 is 5060.0).
+        delta = DeepDiff(have, want, ignore_numeric_type_changes=True)
         if not delta:
             return None
         paths = tuple(sorted({_readable(p, spec.name) for p in delta.affected_paths}))

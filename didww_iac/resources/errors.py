@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from didww_iac.api import DidwwError, ValidationError
+from didww_iac.resources.mapping import entry_key
 from didww_iac.resources.spec import ResourceSpec
 
 SOURCE_LOCATION = "source_location"
@@ -22,19 +23,20 @@ class DidwwResourceError(Exception):
 
 
 def stack_setting(spec: ResourceSpec, pointer: str, props: dict[str, Any]) -> str | None:
-    """The stack file's dotted setting a JSON:API pointer names, relative to the entry."""
+    """The stack file's dotted setting a JSON:API pointer names, relative to the entry: the key
+    the user wrote (`trunks`, `sip.codec_ids`, `capacity_pool` or `capacity_pool_id`, whichever
+    the entry declares), read from the type's declared mapping."""
     parts = pointer.strip("/").split("/")
     if len(parts) < 3 or parts[0] != "data" or parts[1] not in ("attributes", "relationships"):
         return None
     name = parts[2]
-    field = spec.field_index.get(name)
-    if field is None:
-        return name
+    declared = set((props.get(SOURCE_LOCATION) or {}).get("lines") or {})
+    nested = props.get(name)
+    nested_type = nested.get("type") if isinstance(nested, dict) else None
+    key = entry_key(spec, name, declared, nested_type)
     if len(parts) >= 5 and parts[3] == "attributes":
-        nested_type = (props.get(name) or {}).get("type")
-        prefix = field.nested_stack_names.get(nested_type, name) if isinstance(nested_type, str) else name
-        return f"{prefix}.{parts[4]}"
-    return field.stack_name or name
+        return f"{key}.{parts[4]}"
+    return key
 
 
 def _where(spec: ResourceSpec, props: dict[str, Any], setting: str | None) -> str:

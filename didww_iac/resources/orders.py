@@ -15,45 +15,17 @@ from typing import Any
 from pulumi.dynamic import CreateResult
 
 from didww_iac.api import Resource as ApiResource
+from didww_iac.resource_types.orders import ORDERS
 from didww_iac.resources.dids import DIDS
 from didww_iac.resources.errors import DidwwResourceError
 from didww_iac.resources.live_index import shared_index
 from didww_iac.resources.provider import DidwwProvider
 from didww_iac.resources.serialization import SharedProviderResource
-from didww_iac.resources.spec import FieldSpec, ResourceSpec
 
 log = logging.getLogger(__name__)
 
-ITEMS_HINT = (
-    "an order's items cannot change once it is placed (and paid): keep this order as it is and "
-    "add a new order entry for more numbers"
-)
 POLL_SECONDS = 1.0
 CANCELED = "canceled"  # DIDWW's spelling
-
-ORDERS = ResourceSpec(
-    api_type="orders",
-    pulumi_name="Order",
-    display="reference",
-    listing_page_budget=5,  # accounts keep every order they ever placed
-    fields=(
-        FieldSpec("items", create_only=True, create_only_hint=ITEMS_HINT, kept_from_input=True),
-        FieldSpec("allow_back_ordering", create_only=True, create_only_hint=ITEMS_HINT, kept_from_input=True),
-        FieldSpec("external_reference_id"),
-        FieldSpec("callback_url"),
-        FieldSpec("callback_method"),
-        FieldSpec("on_delete", local=True),
-        FieldSpec("wait_timeout_seconds", local=True),
-        FieldSpec("reference", writable=False),
-        FieldSpec("status", writable=False),
-        FieldSpec("amount", writable=False),
-        FieldSpec("description", writable=False),
-        FieldSpec("created_at", writable=False),
-        # The ordered numbers, filled once the order completes (DIDs refer to their order).
-        FieldSpec("did_ids", writable=False),
-        FieldSpec("did_numbers", writable=False),
-    ),
-)
 
 
 class OrderProvider(DidwwProvider):

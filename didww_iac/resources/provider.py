@@ -40,15 +40,13 @@ from didww_iac.resources.connection import Connection, all_client_stats, resolve
 from didww_iac.resources.diffing import compare
 from didww_iac.resources.errors import SOURCE_LOCATION, DidwwResourceError, explain, located
 from didww_iac.resources.live_index import EXTERNAL_REFERENCE_ID, LiveIndex, shared_index
-from didww_iac.resources.spec import Kind, ResourceSpec
+from didww_iac.resources.mapping import live_props
+from didww_iac.resources.spec import ADOPT_ID, Kind, ResourceSpec
 from didww_iac.settings import API_KEY_CONFIG
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# Input that names an existing DIDWW id to adopt instead of creating (Pulumi cannot import into
-# dynamic providers, pulumi/pulumi#16175).
-ADOPT_ID = "adopt_id"
 # A create whose POST failed in transit is tried once more, but only after a lookup by its
 # external_reference_id showed that the first one did not reach DIDWW.
 CREATE_ATTEMPTS = 2
@@ -102,7 +100,13 @@ class DidwwProvider(ResourceProvider):
 
     # --- Pulumi's CRUD contract -------------------------------------------------------------
 
+    def _upgraded(self, olds: dict[str, Any]) -> dict[str, Any]:
+        """Properties from a state written by an older release, in today's shape (a type whose
+        properties changed shape overrides this)."""
+        return olds
+
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        olds = self._upgraded(olds)
         failures = []
         for f in self.spec.fields:
             # olds are empty for a resource that does not exist yet.
@@ -111,7 +115,7 @@ class DidwwProvider(ResourceProvider):
         return CheckResult(news, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        changes = compare(self.spec, olds, news)
+        changes = compare(self.spec, self._upgraded(olds), news)
         replaces = [c.field for c in changes if c.replace]
         return DiffResult(
             changes=bool(changes),
@@ -143,7 +147,14 @@ class DidwwProvider(ResourceProvider):
         """The live resource a create ends with: adopted, left by an earlier run, or POSTed."""
         adopt_id = props.get(ADOPT_ID)
         if adopt_id:
-            resource = self._converge(self._get(adopt_id), props)
+            # From the listing when one pays (an imported account adopts thousands at once).
+            adopted = self.index.get(adopt_id)
+            if adopted is None:
+                raise DidwwResourceError(
+                    f"adopt_id: no {self.spec.api_type} {adopt_id} in this DIDWW account (deleted, or another "
+                    "account's id): remove `adopt_id` to create one, or give the id of one that exists"
+                )
+            resource = self._converge(adopted, props)
         elif self.spec.adopt_only:
             resource = self._converge(self._existing(props), props)
         else:
@@ -225,11 +236,25 @@ class DidwwProvider(ResourceProvider):
                 )
                 return self._as_written(created, props)
             except ValidationError as exc:
+                pointers = exc.pointers
+                unique_refused = not self._has_external_reference and any(
+                    f.unique and props.get(f.name) is not None and f"/data/attributes/{f.name}" in pointers
+                    for f in self.spec.sent_fields
+                )
+                if unique_refused:
+                    # Without a reference, a name DIDWW calls taken may be held by what an
+                    # earlier create left after the listing this run read (a lost answer, a
+                    # concurrent run): ask DIDWW itself, adopt a match, else name the holder.
+                    made = self._made_by_a_lost_create(props, fresh=True)
+                    if made is None:
+                        raise
+                    log.warning("%s %s holds the declared name already: adopting it", self.spec.api_type, made.id)
+                    return made
                 # DIDWW refuses a second resource holding the same identifying value (a number
                 # already reserved). If this account holds it, a create that failed midway (or a
                 # person) made it: adopt it rather than fail until it goes away.
                 finder = self.spec.finder
-                if finder is None or not any(p.endswith(f"/{finder.finds_by}") for p in exc.pointers):
+                if finder is None or not any(p.endswith(f"/{finder.finds_by}") for p in pointers):
                     raise
                 twin = self._found_by_finder(props)
                 if twin is None:
@@ -299,7 +324,7 @@ class DidwwProvider(ResourceProvider):
         )
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        return self._explained("read", props, lambda: self._read(id_, props))
+        return self._explained("read", props, lambda: self._read(id_, self._upgraded(props)))
 
     def _read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         resource = self.index.get(id_)
@@ -318,7 +343,7 @@ class DidwwProvider(ResourceProvider):
             return None
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return self._explained("update", news, lambda: self._update(id_, olds, news))
+        return self._explained("update", news, lambda: self._update(id_, self._upgraded(olds), news))
 
     def _update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         changed = {c.field for c in compare(self.spec, olds, news)}
@@ -422,15 +447,7 @@ class DidwwProvider(ResourceProvider):
         for f in self.spec.fields:
             if f.local or f.kept_from_input:
                 outs[f.name] = props.get(f.name)
-                continue
-            if f.kind is Kind.ATTRIBUTE:
-                outs[f.name] = resource.attributes.get(f.name)
-                continue
-            rel = resource.relationships.get(f.name)
-            if f.kind is Kind.TO_ONE:
-                outs[f.name] = rel.id if isinstance(rel, Ref) else None
-            else:
-                outs[f.name] = sorted(r.id for r in rel) if isinstance(rel, list) else []
+        outs.update(live_props(self.spec, resource))
         return outs
 
 

@@ -7,27 +7,29 @@ from typing import Any
 
 import pulumi
 
-from didww_iac.resources.capacity_pools import CAPACITY_POOLS, CapacityPool, CapacityPoolProvider
-from didww_iac.resources.connection import Connection
-from didww_iac.resources.did_reservations import DID_RESERVATIONS, DidReservation, DidReservationProvider
-from didww_iac.resources.dids import DIDS, Did, DidProvider
-from didww_iac.resources.errors import SOURCE_LOCATION
-from didww_iac.resources.orders import ORDERS, Order, OrderProvider
-from didww_iac.resources.provider import ADOPT_ID, DidwwProvider
-from didww_iac.resources.serialization import SharedProviderResource
-from didww_iac.resources.shared_capacity_groups import (
+from didww_iac.resource_types import (
+    CAPACITY_POOLS,
+    DID_RESERVATIONS,
+    DIDS,
+    ORDERS,
     SHARED_CAPACITY_GROUPS,
-    SharedCapacityGroup,
-    SharedCapacityGroupProvider,
-)
-from didww_iac.resources.spec import ResourceSpec
-from didww_iac.resources.voice_in_trunk_groups import (
     VOICE_IN_TRUNK_GROUPS,
-    VoiceInTrunkGroup,
-    VoiceInTrunkGroupProvider,
+    VOICE_IN_TRUNKS,
+    VOICE_OUT_TRUNKS,
 )
-from didww_iac.resources.voice_in_trunks import VOICE_IN_TRUNKS, VoiceInTrunk, VoiceInTrunkProvider
-from didww_iac.resources.voice_out_trunks import VOICE_OUT_TRUNKS, VoiceOutTrunk, VoiceOutTrunkProvider
+from didww_iac.resources.capacity_pools import CapacityPool, CapacityPoolProvider
+from didww_iac.resources.connection import Connection
+from didww_iac.resources.did_reservations import DidReservation, DidReservationProvider
+from didww_iac.resources.dids import Did, DidProvider
+from didww_iac.resources.errors import SOURCE_LOCATION
+from didww_iac.resources.orders import Order, OrderProvider
+from didww_iac.resources.provider import DidwwProvider
+from didww_iac.resources.serialization import SharedProviderResource
+from didww_iac.resources.shared_capacity_groups import SharedCapacityGroup, SharedCapacityGroupProvider
+from didww_iac.resources.spec import ADOPT_ID, ResourceSpec
+from didww_iac.resources.voice_in_trunk_groups import VoiceInTrunkGroup, VoiceInTrunkGroupProvider
+from didww_iac.resources.voice_in_trunks import VoiceInTrunk, VoiceInTrunkProvider
+from didww_iac.resources.voice_out_trunks import VoiceOutTrunk, VoiceOutTrunkProvider
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,12 @@
 
 Every DIDWW resource type the tool manages is described by one `ResourceSpec`: which properties
 it has, how each maps to the API (attribute, to-one or to-many relationship), which the user may
-write, which force a replacement and which the server sets. The shared provider in `provider.py`
-reads these declarations; no resource module branches on its own type.
+write, which force a replacement and which the server sets; and how an entry of the stack file
+maps to those properties (`mapping.py` reads that part, in both directions). The shared provider
+in `provider.py` reads these declarations; no resource module branches on its own type.
+
+The declarations themselves are in `didww_iac/resource_types/`, which imports no Pulumi, so the
+stack loader reads them too.
 """
 
 from __future__ import annotations
@@ -11,6 +15,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+
+from pydantic import BaseModel
+
+# Input that names an existing DIDWW id to adopt instead of creating (Pulumi cannot import into
+# dynamic providers, pulumi/pulumi#16175). The stack file's key has the same name.
+ADOPT_ID = "adopt_id"
 
 
 class Kind(Enum):
@@ -35,12 +45,6 @@ class FieldSpec:
     # For nested objects such as a trunk's `configuration`: a change of this key inside the
     # object forces a replacement (the API does not switch a trunk from SIP to PSTN in place).
     replace_on_nested_key: str | None = None
-    # The setting's name in the stack file when it differs from the API's (a group's
-    # `voice_in_trunks` is `trunks:`), used to point API validation errors at the YAML.
-    stack_name: str | None = None
-    # For polymorphic nested objects: the stack file's key per nested `type`
-    # (sip_configurations -> sip).
-    nested_stack_names: Mapping[str, str] = field(default_factory=dict)
     # Sent on create only; DIDWW cannot change it afterwards (an order's items). A later change
     # is refused before anything is sent, with `create_only_hint` telling the user what to do.
     create_only: bool = False
@@ -78,6 +82,62 @@ class FieldSpec:
         return isinstance(attributes, dict) and any(attributes.get(k) is not None for k in self.secret_keys)
 
 
+# --- how a stack entry maps to properties -----------------------------------------------------
+# A key of the stack entry that is declared nowhere below is its property's name, value for value
+# (`name`, `capacity_limit`, `adopt_id`, `on_delete`). These say how the other keys map.
+
+
+@dataclass(frozen=True)
+class Renamed:
+    """The key holds its property's value under another name (a number's `capacity_pool_id` is
+    the `capacity_pool` relationship; a pool's `name` is what it is looked up by)."""
+
+    key: str
+    prop: str
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The key holds the logical name of an entry of `section` (or a list of them); the property
+    holds that entry's DIDWW id (or the list of ids)."""
+
+    key: str
+    prop: str
+    section: str
+
+
+@dataclass(frozen=True)
+class ByKind:
+    """One of several keys holds a nested object whose kind is the key (a trunk's `sip:` or
+    `pstn:`); the property is {"type": <kind>, "attributes": <the object>}."""
+
+    prop: str
+    kinds: Mapping[str, str]  # stack key -> nested JSON:API type
+
+
+@dataclass(frozen=True)
+class Tagged:
+    """The key holds a nested object naming its kind in `type:` (an outbound trunk's
+    `authentication:`); the property is {"type": <type>, "attributes": <the rest>}."""
+
+    key: str
+    prop: str
+
+
+@dataclass(frozen=True)
+class Custom:
+    """Translated by the type's own code (an order item's kind follows from its keys; a number
+    taken from an order is found by the order's numbers and an index); `refers_to` is the
+    section whose logical names it holds, if any."""
+
+    key: str
+    props: tuple[str, ...]
+    refers_to: str | None = None
+
+
+StackSetting = Renamed | Reference | ByKind | Tagged | Custom
+
+
 @dataclass(frozen=True)
 class ResourceSpec:
     """What the shared provider needs to know about one DIDWW resource type."""
@@ -104,10 +164,21 @@ class ResourceSpec:
     # A replacement removes the old resource before making the new one: the old one holds what
     # the new one needs (a reservation holds its number until it is deleted).
     delete_before_replace: bool = False
+    # The stack file's model of an entry (stack/schema.py) and how its keys map to properties.
+    entry_model: type[BaseModel] | None = None
+    settings: tuple[StackSetting, ...] = ()
+    # The stack file can bring existing resources of this type under management (`import`).
+    importable: bool = False
     field_index: dict[str, FieldSpec] = field(init=False, repr=False, compare=False)
+    setting_index: dict[str, StackSetting] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "field_index", {f.name: f for f in self.fields})
+        index: dict[str, StackSetting] = {}
+        for setting in self.settings:
+            for key in setting.kinds if isinstance(setting, ByKind) else (setting.key,):
+                index[key] = setting
+        object.__setattr__(self, "setting_index", index)
 
     @property
     def finder(self) -> FieldSpec | None:

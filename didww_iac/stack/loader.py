@@ -17,7 +17,12 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
+# The module, not its names: the types' declarations import the stack schema, which imports
+# this package, so their names exist only once both have loaded.
+from didww_iac import resource_types
+from didww_iac.resources.mapping import references
 from didww_iac.settings import LATEST_API_VERSION
+from didww_iac.stack import cache
 from didww_iac.stack.schema import Stack
 
 
@@ -50,22 +55,28 @@ def stack_path(project_dir: Path, stack_name: str) -> Path:
 
 @dataclass(frozen=True)
 class LoadedStack:
-    """A validated stack and where each of its settings stands in the file."""
+    """A validated stack and where each of its entries' settings stands in the file."""
 
     stack: Stack
     path: Path
-    document: CommentedMap
+    # (section, logical name) -> 1-based line of every setting of the entry, by dotted path
+    # relative to it ("" is the entry itself), e.g. {"": 7, "name": 8, "sip": 10, "sip.port": 12}.
+    lines: dict[tuple[str, str], dict[str, int]]
 
-    def lines_under(self, *prefix: str) -> dict[str, int]:
-        """1-based lines of every setting below `prefix`, by dotted path relative to it ("" is the
-        entry itself), e.g. {"": 7, "name": 8, "sip": 10, "sip.port": 12}."""
-        line = _line_of(self.document, prefix)
-        lines: dict[str, int] = {"": line} if line is not None else {}
-        node: Any = self.document
-        for part in prefix:
-            node = node[part]
-        _collect_lines(node, "", lines)
-        return lines
+    def entry_lines(self, section: str, name: str) -> dict[str, int]:
+        return self.lines.get((section, name), {})
+
+
+def _entry_lines(document: CommentedMap) -> dict[tuple[str, str], dict[str, int]]:
+    found: dict[tuple[str, str], dict[str, int]] = {}
+    for section, entries in document.items():
+        if not isinstance(entries, CommentedMap):
+            continue
+        for name, entry in entries.items():
+            lines = {"": entries.lc.key(name)[0] + 1}
+            _collect_lines(entry, "", lines)
+            found[(str(section), str(name))] = lines
+    return found
 
 
 def _collect_lines(node: Any, dotted: str, lines: dict[str, int]) -> None:
@@ -87,8 +98,14 @@ def load(path: Path) -> LoadedStack:
         raise StackFileError(
             path, [Problem(None, "", f"no such stack file; create it, e.g. from stacks/local.yaml{hint}")]
         )
+    content = path.read_bytes()
+    known = cache.validated(content)
+    if known is not None:
+        return LoadedStack(known.stack, path, known.lines)
     try:
-        document = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
+        document = YAML(typ="rt").load(content.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise StackFileError(path, [Problem(None, "", f"not UTF-8 text: {exc.reason} at byte {exc.start}")]) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -107,7 +124,9 @@ def load(path: Path) -> LoadedStack:
     problems = _reference_problems(stack, document)
     if problems:
         raise StackFileError(path, problems)
-    return LoadedStack(stack, path, document)
+    lines = _entry_lines(document)
+    cache.remember(content, cache.Validated(stack, lines))
+    return LoadedStack(stack, path, lines)
 
 
 def _references_beside(document: CommentedMap, errors: Sequence[Any]) -> list[Problem]:
@@ -163,7 +182,11 @@ def _line_of(document: Any, loc: Sequence[int | str]) -> int | None:
 def _reference_problems(stack: Stack, document: CommentedMap) -> list[Problem]:
     """Cross-references by logical name: members must exist and belong to one group only;
     DIDs must name declared trunks, groups and orders, and no number may be claimed twice."""
-    problems = _membership_problems(stack, document) + _unique_name_problems(stack, document)
+    problems = (
+        _dangling_references(stack, document)
+        + _membership_problems(stack, document)
+        + _unique_name_problems(stack, document)
+    )
 
     def refused(loc: tuple[str | int, ...], message: str, refers_to: tuple[str, str] | None = None) -> None:
         problems.append(Problem(_line_of(document, loc), _dotted(loc), message, refers_to))
@@ -177,47 +200,36 @@ def _reference_problems(stack: Stack, document: CommentedMap) -> list[Problem]:
                     "makes a retried `up` find the order instead of paying twice; pin that version, or adopt an "
                     "existing order with `adopt_id`",
                 )
-    targets: dict[str, dict[str, Any]] = {
-        "voice_in_trunk": dict(stack.voice_in_trunks),
-        "voice_in_trunk_group": dict(stack.voice_in_trunk_groups),
-    }
     claimed: dict[tuple[str, str], str] = {}
     for name, did in stack.dids.items():
-        for setting, declared in targets.items():
-            target = getattr(did, setting)
-            if target is not None and target not in declared:
-                known = ", ".join(sorted(declared)) or "none declared"
-                refused(
-                    ("dids", name, setting),
-                    f"no entry named '{target}' under {setting}s (known: {known})",
-                    (f"{setting}s", target),
-                )
-        if did.order is not None:
-            ordered = stack.orders.get(did.order)
-            if ordered is None:
-                known = ", ".join(sorted(stack.orders)) or "none declared"
-                refused(
-                    ("dids", name, "order"), f"no order named '{did.order}' (known: {known})", ("orders", did.order)
-                )
-            elif did.index >= ordered.numbers:
-                refused(
-                    ("dids", name, "index"),
-                    f"order '{did.order}' delivers {ordered.numbers} numbers: index must be below {ordered.numbers}",
-                )
+        ordered = stack.orders.get(did.order) if did.order is not None else None
+        if ordered is not None and did.index >= ordered.numbers:
+            refused(
+                ("dids", name, "index"),
+                f"order '{did.order}' delivers {ordered.numbers} numbers: index must be below {ordered.numbers}",
+            )
         key = ("order", f"{did.order}#{did.index}") if did.order else ("number", str(did.number or did.adopt_id))
         if key in claimed:
             refused(("dids", name), f"the same number is already declared by dids.{claimed[key]}")
         claimed.setdefault(key, name)
-    for name, out in stack.voice_out_trunks.items():
-        for i, did_name in enumerate(out.dids or []):
-            if did_name not in stack.dids:
-                known = ", ".join(sorted(stack.dids)) or "none declared"
-                refused(
-                    ("voice_out_trunks", name, "dids", i),
-                    f"no entry named '{did_name}' under dids (known: {known})",
-                    ("dids", did_name),
-                )
     problems.extend(_capacity_problems(stack, document))
+    return problems
+
+
+def _dangling_references(stack: Stack, document: CommentedMap) -> list[Problem]:
+    """Every logical name an entry refers to (as each type declares its references) names an
+    entry of the section it refers to."""
+    problems: list[Problem] = []
+    for section, spec in resource_types.SPECS.items():
+        for name, entry in getattr(stack, section).items():
+            for ref in references(spec, entry):
+                targets = getattr(stack, ref.section)
+                if ref.name in targets:
+                    continue
+                loc = (section, name, *ref.loc)
+                known = ", ".join(sorted(targets)) or "none declared"
+                message = f"no entry named '{ref.name}' under {ref.section} (known: {known})"
+                problems.append(Problem(_line_of(document, loc), _dotted(loc), message, (ref.section, ref.name)))
     return problems
 
 
@@ -230,10 +242,6 @@ def _capacity_problems(stack: Stack, document: CommentedMap) -> list[Problem]:
     def refused(loc: tuple[str | int, ...], message: str, refers_to: tuple[str, str] | None = None) -> None:
         problems.append(Problem(_line_of(document, loc), _dotted(loc), message, refers_to))
 
-    def unknown(loc: tuple[str | int, ...], name: str, section: str, declared: dict[str, Any]) -> None:
-        known = ", ".join(sorted(declared)) or "none declared"
-        refused(loc, f"no entry named '{name}' under {section} (known: {known})", (section, name))
-
     adopted: dict[str, str] = {}
     for name, pool in stack.capacity_pools.items():
         key = f"name {pool.name}" if pool.name is not None else f"id {pool.adopt_id}"
@@ -242,15 +250,12 @@ def _capacity_problems(stack: Stack, document: CommentedMap) -> list[Problem]:
         adopted.setdefault(key, name)
     member_of: dict[str, str] = {}
     for name, group in stack.shared_capacity_groups.items():
-        if group.capacity_pool is not None and group.capacity_pool not in stack.capacity_pools:
-            pool_loc = ("shared_capacity_groups", name, "capacity_pool")
-            unknown(pool_loc, group.capacity_pool, "capacity_pools", stack.capacity_pools)
         for i, did_name in enumerate(group.dids or []):
             loc = ("shared_capacity_groups", name, "dids", i)
             did = stack.dids.get(did_name)
             if did is None:
-                unknown(loc, did_name, "dids", stack.dids)
-            elif did_name in member_of and member_of[did_name] != name:
+                continue  # a dangling reference, reported as one
+            if did_name in member_of and member_of[did_name] != name:
                 refused(
                     loc,
                     f"'{did_name}' is already in group '{member_of[did_name]}'; "
@@ -264,15 +269,11 @@ def _capacity_problems(stack: Stack, document: CommentedMap) -> list[Problem]:
                 )
             member_of.setdefault(did_name, name)
     for name, did in stack.dids.items():
-        if did.capacity_pool is not None and did.capacity_pool not in stack.capacity_pools:
-            unknown(("dids", name, "capacity_pool"), did.capacity_pool, "capacity_pools", stack.capacity_pools)
         if did.shared_capacity_group is None:
             continue
         named = stack.shared_capacity_groups.get(did.shared_capacity_group)
         at = ("dids", name, "shared_capacity_group")
-        if named is None:
-            unknown(at, did.shared_capacity_group, "shared_capacity_groups", stack.shared_capacity_groups)
-        elif named.dids is not None:
+        if named is not None and named.dids is not None:
             refused(
                 at,
                 f"group '{did.shared_capacity_group}' lists its numbers under `dids:`; add '{name}' there "
@@ -289,14 +290,19 @@ def _capacity_problems(stack: Stack, document: CommentedMap) -> list[Problem]:
     return problems
 
 
-# Sections whose `name` DIDWW keeps unique in an account (`unique=True` on the type's name in
-# didww_iac/resources): a second entry with the same name would be refused mid-apply.
-UNIQUE_NAME_SECTIONS = ("voice_in_trunks", "voice_in_trunk_groups", "voice_out_trunks", "shared_capacity_groups")
+def unique_name_sections() -> tuple[str, ...]:
+    """Sections whose `name` DIDWW keeps unique in an account (`unique=True` on the type's name):
+    a second entry with the same name would be refused mid-apply."""
+    return tuple(
+        section
+        for section, spec in resource_types.SPECS.items()
+        if (field := spec.field_index.get("name")) is not None and field.unique
+    )
 
 
 def _unique_name_problems(stack: Stack, document: CommentedMap) -> list[Problem]:
     problems: list[Problem] = []
-    for section in UNIQUE_NAME_SECTIONS:
+    for section in unique_name_sections():
         first: dict[str, str] = {}
         for entry, declared in getattr(stack, section).items():
             name = getattr(declared, "name", None)
@@ -322,19 +328,11 @@ def _membership_problems(stack: Stack, document: CommentedMap) -> list[Problem]:
     problems: list[Problem] = []
     owner: dict[str, str] = {}
     for group_name, group in stack.voice_in_trunk_groups.items():
-        for i, trunk in enumerate(group.trunks):
+        for i, trunk in enumerate(group.trunks or []):
             loc = ("voice_in_trunk_groups", group_name, "trunks", i)
             if trunk not in stack.voice_in_trunks:
-                known = ", ".join(sorted(stack.voice_in_trunks)) or "none declared"
-                problems.append(
-                    Problem(
-                        _line_of(document, loc),
-                        _dotted(loc),
-                        f"no trunk named '{trunk}' under voice_in_trunks (known: {known})",
-                        ("voice_in_trunks", trunk),
-                    )
-                )
-            elif trunk in owner and owner[trunk] != group_name:
+                continue  # a dangling reference, reported as one
+            if trunk in owner and owner[trunk] != group_name:
                 problems.append(
                     Problem(
                         _line_of(document, loc),

@@ -1,6 +1,8 @@
 """The stack file's schema: what a team may declare in stacks/<env>.yaml.
 
-Names follow DIDWW's API attribute names so the docs of both read the same. Every model forbids
+Names follow DIDWW's API attribute names so the docs of both read the same. A setting left out
+is not managed: no model gives a DIDWW setting a default of its own (the defaults here are the
+tool's own settings, such as what to do on delete). Every model forbids
 unknown keys (a typo is an error, not a silently ignored setting) and is strict about types (a
 quoted number is an error, not a guess).
 """
@@ -71,12 +73,13 @@ class PstnConfiguration(Strict):
 
 
 class VoiceInTrunk(Strict):
+    # Left out, a setting is not managed: DIDWW's default on create, the live value afterwards.
     name: str
-    priority: Priority = 1
-    weight: Priority = 100
+    priority: Priority | None = None
+    weight: Priority | None = None
     capacity_limit: int | None = Field(None, ge=0)
-    ringing_timeout: int = Field(30, ge=1)
-    cli_format: Literal["raw", "e164", "local"] = "raw"
+    ringing_timeout: int | None = Field(None, ge=1)
+    cli_format: Literal["raw", "e164", "local"] | None = None
     cli_prefix: str | None = None
     description: str | None = None
     external_reference_id: ExternalReferenceId | None = None
@@ -95,7 +98,9 @@ class VoiceInTrunkGroup(Strict):
     name: str
     capacity_limit: int | None = Field(None, ge=0)
     external_reference_id: ExternalReferenceId | None = None
-    trunks: list[LogicalName] = Field(default_factory=list, description="Logical names of member trunks.")
+    trunks: list[LogicalName] | None = Field(
+        None, description="Logical names of member trunks; left out, membership is not managed here ([] empties it)."
+    )
     adopt_id: str | None = None
 
 

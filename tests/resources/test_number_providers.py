@@ -153,13 +153,26 @@ def test_a_did_is_adopted_by_number_routed_then_detached_or_terminated(emulator:
     assert live["relationships"]["shared_capacity_group"]["data"] is None
     assert live["attributes"]["terminated"] is False
 
-    other = dids.create({"order_did_ids": order.outs["did_ids"], "order_index": 1, "on_delete": "terminate"})
+    other = dids.create({"order_did_id": order.outs["did_ids"][1], "order_index": 1, "on_delete": "terminate"})
     assert other.outs is not None and other.outs["number"] == second
+    # A state written when every entry carried its order's whole list picks the same number:
+    # no replacement, and a refresh writes today's shape.
+    legacy = {k: v for k, v in other.outs.items() if k != "order_did_id"}
+    legacy["order_did_ids"] = order.outs["did_ids"]
+    declared_now = {"order_did_id": order.outs["did_ids"][1], "order_index": 1, "on_delete": "terminate"}
+    assert not dids.diff(other.id, legacy, declared_now).changes
+    refreshed = dids.read(other.id, legacy).outs
+    assert refreshed is not None and refreshed["order_did_id"] == order.outs["did_ids"][1]
+    assert "order_did_ids" not in refreshed
+    moved = dids.diff(other.id, legacy, {**declared_now, "order_did_id": order.outs["did_ids"][0], "order_index": 0})
+    assert moved.replaces and "order_did_id" in moved.replaces
     dids.delete(other.id, other.outs)
     assert api(emulator, "GET", f"dids/{other.id}")["data"]["attributes"]["terminated"] is True
 
     with pytest.raises(DidwwResourceError, match="no DID 19999999999 in this DIDWW account"):
         dids.create({"lookup_number": "19999999999"})
+    with pytest.raises(DidwwResourceError, match="the order delivered no number at index 7"):
+        dids.create({"order_did_id": None, "order_index": 7})
 
 
 def test_refreshing_numbers_and_their_order_costs_one_listing_each(emulator: RunningEmulator) -> None:

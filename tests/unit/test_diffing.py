@@ -58,6 +58,18 @@ def test_nested_change_names_the_nested_path() -> None:
     assert change.replace is False
 
 
+def test_numbers_from_the_engine_equal_the_integers_didww_answers() -> None:
+    # The engine carries every number as a float; an adopted trunk's live port is an int.
+    config = {
+        "type": "sip_configurations",
+        "attributes": {"host": "pbx.example.com", "port": 5060.0, "codec_ids": [9.0, 7.0]},
+    }
+    assert compare(VOICE_IN_TRUNKS, LIVE_TRUNK, declared(configuration=config, capacity_limit=10.0)) == []
+    config["attributes"]["port"] = 5061.0  # type: ignore[index]
+    (change,) = compare(VOICE_IN_TRUNKS, LIVE_TRUNK, declared(configuration=config))
+    assert change.paths == ("configuration.attributes.port",)
+
+
 def test_switching_sip_to_pstn_replaces() -> None:
     config = {"type": "pstn_configurations", "attributes": {"dst": "4420"}}
     (change,) = compare(VOICE_IN_TRUNKS, LIVE_TRUNK, declared(configuration=config))

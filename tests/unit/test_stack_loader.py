@@ -46,11 +46,13 @@ def problems(path: Path) -> list[str]:
     return str(info.value).splitlines()
 
 
-def test_valid_stack_loads_with_defaults(tmp_path: Path) -> None:
+def test_valid_stack_loads_and_leaves_out_what_it_does_not_declare(tmp_path: Path) -> None:
     stack = load_stack(write(tmp_path, VALID))
     assert stack.voice_in_trunks["pbx"].sip is not None
     assert stack.voice_in_trunks["pbx"].sip.port == 5060
-    assert stack.voice_in_trunks["mobile"].priority == 1
+    # Not declared, not managed: no default of the tool's own stands in for DIDWW's.
+    mobile = stack.voice_in_trunks["mobile"]
+    assert (mobile.priority, mobile.weight, mobile.ringing_timeout, mobile.cli_format) == (None, None, None, None)
     assert stack.voice_in_trunk_groups["office"].trunks == ["pbx", "mobile"]
     assert stack.rate_limit == 20.0
 
@@ -93,7 +95,7 @@ def test_trunk_needs_exactly_one_configuration(tmp_path: Path) -> None:
 
 def test_dangling_trunk_reference(tmp_path: Path) -> None:
     (line,) = problems(write(tmp_path, VALID.replace("[pbx, mobile]", "[pbx, fax]")))
-    assert ":18: voice_in_trunk_groups.office.trunks.1: no trunk named 'fax'" in line
+    assert ":18: voice_in_trunk_groups.office.trunks.1: no entry named 'fax'" in line
 
 
 def test_trunk_in_two_groups_is_refused(tmp_path: Path) -> None:
@@ -111,7 +113,7 @@ def test_schema_and_reference_problems_are_reported_together(tmp_path: Path) -> 
     assert [line.split(": ", 1)[1] for line in lines] == [
         "voice_in_trunks.pbx.capacity: unknown field (check the spelling; see the README for the fields of each "
         "resource)",
-        "voice_in_trunk_groups.office.trunks.2: no trunk named 'fax' under voice_in_trunks (known: mobile)",
+        "voice_in_trunk_groups.office.trunks.2: no entry named 'fax' under voice_in_trunks (known: mobile)",
     ]
     assert lines[0].startswith(f"{tmp_path / 'stacks' / 'test.yaml'}:6: ")
     assert ":18: " in lines[1]

@@ -43,7 +43,7 @@ def test_order_numbers_and_did_claims_load(tmp_path: Path) -> None:
     ("dids", "expected"),
     [
         ("  a: {order: ny, index: 3}\n", "dids.a.index: order 'ny' delivers 3 numbers: index must be below 3"),
-        ("  a: {order: nope}\n", "dids.a.order: no order named 'nope' (known: ny)"),
+        ("  a: {order: nope}\n", "dids.a.order: no entry named 'nope' under orders (known: ny)"),
         ("  a: {number: '1', voice_in_trunk: fax}\n", "dids.a.voice_in_trunk: no entry named 'fax'"),
         ("  a: {order: ny}\n  b: {order: ny, index: 0}\n", "dids.b: the same number is already declared by dids.a"),
         ("  a: {number: '1', order: ny}\n", "dids.a: find the number with exactly one of"),

@@ -1,8 +1,9 @@
-"""The `didww-iac` command: validate, preview, up, refresh, destroy, drift, outputs, emulator."""
+"""The `didww-iac` command: validate, preview, up, refresh, destroy, drift, outputs, unlock, emulator."""
 
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -15,11 +16,13 @@ from rich.table import Table
 from didww_iac import local_emulator, run_stats
 from didww_iac.api import DidwwClient, DidwwError
 from didww_iac.engine import Engine, EngineError
+from didww_iac.locks import LOCKED_MARKER
 from didww_iac.settings import MANAGED_COUNTS_ENV
 from didww_iac.stack import Stack, StackFileError, load_stack, stack_path
 
 if TYPE_CHECKING:
     from didww_iac.drift import DriftReport
+    from didww_iac.plan import Plan
 
 # The Pulumi SDK and the providers are imported only by the commands that need them: every
 # command starts faster, and `validate` needs neither.
@@ -34,6 +37,15 @@ ProjectOpt = Annotated[Path, typer.Option("--project-dir", "-C", help="Directory
 
 RefreshOpt = Annotated[
     bool, typer.Option(help="Read live DIDWW state first (default), so changes made outside are seen.")
+]
+LockTimeoutOpt = Annotated[
+    float,
+    typer.Option(
+        "--lock-timeout",
+        min=0,
+        metavar="SECONDS",
+        help="When another run holds the stack's lock, wait up to this long for it (0: fail at once).",
+    ),
 ]
 
 EXIT_BAD_INPUT = 2
@@ -69,12 +81,14 @@ def _entry_counts(declared: Stack) -> dict[str, int]:
     return {section: len(entries) for section, entries in declared if isinstance(entries, dict)}
 
 
-def _operate(verb: str, project_dir: Path, stack: str, extra: list[str], refresh: bool = True) -> int:
+def _operate(
+    verb: str, project_dir: Path, stack: str, extra: list[str], refresh: bool = True, lock_timeout: float = 0.0
+) -> int:
     engine = _prepare(project_dir, stack)
     with tempfile.TemporaryDirectory(prefix="didww-iac-stats-") as stats_dir:
         engine.extra_env[run_stats.STATS_DIR_ENV] = stats_dir
         try:
-            code = engine.operation(verb, extra, refresh=refresh)
+            code = engine.operation(verb, extra, refresh=refresh, lock_timeout=lock_timeout)
         except EngineError as exc:
             err.print(f"[red]error:[/red] {exc}")
             return 1
@@ -107,21 +121,127 @@ def preview(
     project_dir: ProjectOpt = Path("."),
     expect_no_changes: Annotated[bool, typer.Option(help="Fail when anything would change.")] = False,
     refresh: RefreshOpt = True,
+    lock_timeout: LockTimeoutOpt = 0.0,
+    as_json: Annotated[bool, typer.Option("--json", help='Print the plan as JSON (see README, "The plan").')] = False,
 ) -> None:
-    """Show what `up` would change."""
-    extra = ["--expect-no-changes"] if expect_no_changes else []
-    raise typer.Exit(_operate("preview", project_dir, stack, extra, refresh))
+    """Show what `up` would change: per resource the action, the changed settings as old -> new,
+    and what new orders cost. A preview takes no lock: with --lock-timeout it waits for a run
+    holding the stack's lock to end first."""
+    if not refresh:
+        # Against the last state, not the account: the engine's own plan says all there is.
+        extra = ["--expect-no-changes"] if expect_no_changes else []
+        raise typer.Exit(_operate("preview", project_dir, stack, extra, refresh, lock_timeout))
+    from didww_iac import review
+    from didww_iac.costs import PriceBook
+
+    engine = _prepare(project_dir, stack, quiet=as_json)
+    declared = _validated(project_dir, stack)
+    with tempfile.TemporaryDirectory(prefix="didww-iac-stats-") as stats_dir:
+        engine.extra_env[run_stats.STATS_DIR_ENV] = stats_dir
+        client = _preflight(declared, engine)
+        try:
+            plan = review.planned(
+                stack, declared, engine.refreshed_preview(lock_timeout=lock_timeout), PriceBook(client)
+            )
+        except (EngineError, DidwwError) as exc:
+            err.print(f"[red]error:[/red] {exc}", highlight=False)
+            raise typer.Exit(1) from None
+        if as_json:
+            print(json.dumps(plan.to_json(), indent=2))
+        else:
+            from didww_iac.plan import render_text
+
+            out.print(render_text(plan), highlight=False, markup=False, end="")
+            out.print(f"DIDWW API: {run_stats.collect(Path(stats_dir))}", highlight=False)
+    if plan.over_budget:
+        err.print(f"error: {_over_budget_text(plan)}", highlight=False)
+        raise typer.Exit(1)
+    raise typer.Exit(1 if expect_no_changes and plan.steps else 0)
+
+
+def _over_budget_text(plan: Plan) -> str:
+    return (
+        f"new orders would cost {plan.new_orders_cost} (setup + first month), more than max_new_order_cost "
+        f"{plan.max_new_order_cost}: `up` would order nothing. Raise it in the stack file, or order less."
+    )
+
+
+def _preflight(declared: Stack, engine: Engine) -> DidwwClient:
+    """One cheap request before planning: the key is accepted at this endpoint and the account
+    answers in the pinned API version, even when every entry is new (and so nothing is read)."""
+    from didww_iac.resources.connection import MissingApiKeyError
+
+    try:
+        # (A stack not created yet has no configured key: the environment's applies.)
+        client = _account_client(declared, engine)
+        client.verify_version()
+    except (DidwwError, MissingApiKeyError, EngineError) as exc:
+        err.print(f"[red]error:[/red] {declared.endpoint}: {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    return client
 
 
 @app.command()
-def up(stack: StackOpt = "local", project_dir: ProjectOpt = Path("."), refresh: RefreshOpt = True) -> None:
-    """Make the DIDWW account match the stack file, then list what exists."""
-    code = _operate("up", project_dir, stack, [], refresh)
-    if code == 0:
-        engine = Engine(project_dir.resolve(), stack)
-        _print_outputs(engine)
-        out.print(_summary(engine.last_changes(), stack_path(project_dir, stack)))
+def up(
+    stack: StackOpt = "local",
+    project_dir: ProjectOpt = Path("."),
+    refresh: RefreshOpt = True,
+    lock_timeout: LockTimeoutOpt = 0.0,
+    as_json: Annotated[
+        bool, typer.Option("--json", help='Print the plan and what was applied as JSON (see README, "The plan").')
+    ] = False,
+) -> None:
+    """Make the DIDWW account match the stack file: the plan first (old -> new values, what new
+    orders cost), then a line per resource applied; then list what exists."""
+    from didww_iac import review
+    from didww_iac.costs import PriceBook
+
+    engine = _prepare(project_dir, stack, quiet=as_json)
+    declared = _validated(project_dir, stack)
+    lines: list[str] = []
+    show = lines.append if as_json else _show
+    plans: list[Plan] = []
+    with tempfile.TemporaryDirectory(prefix="didww-iac-stats-") as stats_dir:
+        engine.extra_env[run_stats.STATS_DIR_ENV] = stats_dir
+        book = PriceBook(_preflight(declared, engine))
+
+        def consume(process: subprocess.Popen[str]) -> str:
+            plan, stderr = review.stream_up(process, stack, declared, book, show, render=not as_json)
+            if plan is not None:
+                plans.append(plan)
+            if stderr.strip() and LOCKED_MARKER not in stderr:
+                sys.stderr.write(stderr)
+            return stderr
+
+        try:
+            if declared.orders:
+                # Priced and held to max_new_order_cost before the engine runs: nothing is ordered
+                # when the orders would cost more.
+                engine.ensure_stack()
+                orders = review.new_orders(declared, engine.outputs().get("orders", {}), book)
+                review.guard(declared, orders)
+            code = engine.streamed_operation("up", consume, refresh, lock_timeout)
+        except review.OverBudget as exc:
+            err.print(f"error: {exc}", highlight=False)
+            raise typer.Exit(1) from None
+        except (EngineError, DidwwError) as exc:
+            err.print(f"[red]error:[/red] {exc}", highlight=False)
+            code = 1
+        if not as_json:
+            out.print(f"DIDWW API: {run_stats.collect(Path(stats_dir))}", highlight=False)
+    applied = Engine(project_dir.resolve(), stack).last_changes() if code == 0 else {}
+    if as_json:
+        plan_json = plans[-1].to_json() if plans else None
+        errors = [line.removeprefix("error: ") for line in lines if line.startswith("error: ")]
+        print(json.dumps({"plan": plan_json, "succeeded": code == 0, "applied": applied, "errors": errors}, indent=2))
+    elif code == 0:
+        _print_outputs(Engine(project_dir.resolve(), stack))
+        out.print(_summary(applied, stack_path(project_dir, stack)))
     raise typer.Exit(code)
+
+
+def _show(line: str) -> None:
+    out.print(line, highlight=False, markup=False)
 
 
 def _summary(changes: dict[str, int], path: Path) -> str:
@@ -133,15 +253,15 @@ def _summary(changes: dict[str, int], path: Path) -> str:
 
 
 @app.command()
-def refresh(stack: StackOpt = "local", project_dir: ProjectOpt = Path(".")) -> None:
+def refresh(stack: StackOpt = "local", project_dir: ProjectOpt = Path("."), lock_timeout: LockTimeoutOpt = 0.0) -> None:
     """Read live DIDWW state into the Pulumi state."""
-    raise typer.Exit(_operate("refresh", project_dir, stack, []))
+    raise typer.Exit(_operate("refresh", project_dir, stack, [], lock_timeout=lock_timeout))
 
 
 @app.command()
-def destroy(stack: StackOpt = "local", project_dir: ProjectOpt = Path(".")) -> None:
+def destroy(stack: StackOpt = "local", project_dir: ProjectOpt = Path("."), lock_timeout: LockTimeoutOpt = 0.0) -> None:
     """Delete every resource the stack manages."""
-    raise typer.Exit(_operate("destroy", project_dir, stack, []))
+    raise typer.Exit(_operate("destroy", project_dir, stack, [], lock_timeout=lock_timeout))
 
 
 @app.command()
@@ -161,15 +281,17 @@ def drift(
         Path | None,
         typer.Option("--markdown", metavar="FILE", help="Also write the report as Markdown to FILE (replaced)."),
     ] = None,
+    lock_timeout: LockTimeoutOpt = 0.0,
 ) -> None:
     """Compare the live DIDWW account with the stack file; change nothing.
 
     Exit 0: nothing found; 3: drift, or (--unmanaged) a resource no entry declares; 2: bad stack; 1: failed."""
     engine = _prepare(project_dir, stack, quiet=as_json)
+    _preflight(_validated(project_dir, stack), engine)
     try:
         from didww_iac.drift import managed_ids, report_from_preview
 
-        preview = engine.refreshed_preview()
+        preview = engine.refreshed_preview(lock_timeout=lock_timeout)
         report = report_from_preview(stack, preview)
         if unmanaged:
             report = _with_unmanaged(report, engine, _validated(project_dir, stack), managed_ids(preview))
@@ -364,6 +486,14 @@ def import_(
 
 
 @app.command()
+def schema() -> None:
+    """Print the JSON Schema of stack files (what `# yaml-language-server: $schema=` names)."""
+    from didww_iac.stack.json_schema import rendered
+
+    print(rendered(), end="")
+
+
+@app.command()
 def outputs(stack: StackOpt = "local", project_dir: ProjectOpt = Path(".")) -> None:
     """List the resources the stack manages (names and ids)."""
     _print_outputs(Engine(project_dir.resolve(), stack))
@@ -380,6 +510,42 @@ def pulumi(
     engine = Engine(project_dir.resolve(), stack)
     engine.ensure_stack()
     raise typer.Exit(engine.run([*ctx.args, "--stack", stack], check=False).returncode)
+
+
+@app.command()
+def unlock(
+    stack: StackOpt = "local",
+    project_dir: ProjectOpt = Path("."),
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Break it without asking (pipelines).")] = False,
+) -> None:
+    """Break the stack's lock (the engine's `cancel`), left by a run that is gone: a job cancelled
+    on another machine, or on a backend whose locks cannot be read from here. Breaking the lock of
+    a run that is still going lets two runs apply the stack at once."""
+    from didww_iac import locks
+
+    try:
+        engine = Engine(project_dir.resolve(), stack)
+        engine.ensure_stack()
+        holders = engine.lock_holders()
+        if not holders:
+            out.print(f"stack {stack} is not locked")
+            return
+        out.print(f"stack {stack} is locked by {locks.holders_text(holders, locks.utc_now())}", highlight=False)
+        if not yes:
+            _confirm_unlock()
+        engine.break_lock()
+    except EngineError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    out.print(f"broke the lock of stack {stack}")
+
+
+def _confirm_unlock() -> None:
+    if not sys.stdin.isatty():
+        err.print("error: not breaking the lock without --yes (no terminal to ask on)", highlight=False)
+        raise typer.Exit(1)
+    if not typer.confirm("Is that run gone? Break its lock", default=False):
+        raise typer.Exit(1)
 
 
 @app.command(

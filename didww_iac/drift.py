@@ -91,7 +91,7 @@ class DriftReport:
         return doc
 
 
-def _step_spec(step: dict[str, Any]) -> ResourceSpec | None:
+def step_spec(step: dict[str, Any]) -> ResourceSpec | None:
     """The spec of the step's resource; None for the stack resource itself or a foreign type."""
     urn: str = step["urn"]
     return SPECS_BY_PULUMI_NAME.get(urn.split("::")[-2].rsplit(":", 1)[-1])
@@ -102,7 +102,7 @@ def managed_ids(preview: dict[str, Any]) -> set[str]:
     of the state (its refresh, then same/update/delete...), each carrying the id it had."""
     ids: set[str] = set()
     for step in preview.get("steps", []):
-        if _step_spec(step) is None:
+        if step_spec(step) is None:
             continue
         for state in (step.get("oldState"), step.get("newState")):
             if isinstance(state, dict) and state.get("id"):
@@ -127,7 +127,7 @@ def report_from_preview(stack: str, preview: dict[str, Any]) -> DriftReport:
         op = step.get("op", "")
         if op in IGNORED_STEPS:
             continue
-        spec = _step_spec(step)
+        spec = step_spec(step)
         if spec is None:
             continue
         urn: str = step["urn"]

@@ -14,14 +14,18 @@ import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from didww_iac import speedups
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from didww_iac import locks, speedups
+from didww_iac.locks import Locked, LockHolder
 
 LOCAL_STACK = "local"
 LOCAL_PASSPHRASE = "didww-iac-local-only"
@@ -31,6 +35,13 @@ LOCAL_PASSPHRASE = "didww-iac-local-only"
 # round trips that is more than its default (4 x cores). The provider host's pool
 # (provider_host.DEFAULT_WORKERS) matches it.
 DEFAULT_PARALLEL = 32
+
+# The operations the engine runs under the stack's lock; a preview takes none.
+LOCKING_VERBS = frozenset({"up", "refresh", "destroy"})
+# How often a run waiting for the lock looks again: reading a file:// backend's lock files costs
+# nothing, anything else starts the engine (about a second).
+FILE_LOCK_POLL = 0.5
+ENGINE_LOCK_POLL = 2.0
 
 
 class Checkpoints(StrEnum):
@@ -51,6 +62,10 @@ class Checkpoints(StrEnum):
 
 class EngineError(RuntimeError):
     pass
+
+
+class StackLockedError(EngineError):
+    """The stack's lock was held, and still was when --lock-timeout ran out."""
 
 
 def find_pulumi(project_dir: Path) -> Path:
@@ -130,19 +145,34 @@ class Engine:
     def _parallel(self) -> list[str]:
         return ["--parallel", str(self.parallel)]
 
+    def _file_backend(self) -> Path | None:
+        backend = self.env()["PULUMI_BACKEND_URL"]
+        return Path(urlsplit(backend).path) if backend.startswith("file://") else None
+
+    def _lock_files(self) -> list[Path]:
+        """This stack's lock files, in a `file://` backend (`.pulumi/locks/organization/<project>/
+        <stack>/<id>.json`, or `.pulumi/locks/<stack>/` in the legacy layout); none elsewhere."""
+        backend = self._file_backend()
+        folder = backend / ".pulumi" / "locks" if backend else None
+        if folder is None or not folder.is_dir():
+            return []
+        project = _project_name(self.project_dir)
+        return [
+            lock
+            for lock in sorted(folder.rglob("*.json"))
+            if lock.parent.name == self.stack and (project is None or lock.parent.parent.name in {project, "locks"})
+        ]
+
     def break_stale_locks(self) -> list[str]:
         """Removes this stack's locks left by an engine process of this host that is gone (a
         cancelled CI job, a kill -9), so the next operation runs; returns a line per lock broken.
-        A lock held by a live process, or by another host, is left alone: the engine reports it.
-        Only the file backend (`file://`) keeps its locks where this can be seen."""
-        backend = self.env()["PULUMI_BACKEND_URL"]
-        if not backend.startswith("file://"):
-            return []
-        locks = Path(urlsplit(backend).path) / ".pulumi" / "locks"
+        A lock held by a live process, or by another host, is left alone: it is waited for
+        (--lock-timeout) or named in the error, with `didww-iac unlock`. Only the file backend
+        (`file://`) keeps its locks where this can be seen; on the others the engine can only
+        delete every lock of the stack at once (`cancel`), which could take the lock of a live run
+        that broke the stale one a moment before, so that is left to a person."""
         broken = []
-        for lock in sorted(locks.rglob("*.json")) if locks.is_dir() else []:
-            if lock.parent.name != self.stack:
-                continue
+        for lock in self._lock_files():
             holder = _lock_holder(lock)
             if holder is None or holder.get("hostname") != socket.gethostname() or _alive(holder.get("pid")):
                 continue
@@ -153,49 +183,150 @@ class Engine:
             )
         return broken
 
+    def lock_holders(self) -> tuple[LockHolder, ...]:
+        """Who holds the stack's lock now; empty when nobody does.
+
+        A `file://` backend's lock files are read. Any other backend is asked through the engine:
+        `stack init` of an existing stack checks the lock before it finds that the stack exists,
+        so it answers "locked by ..." (naming the holders, as an operation would) or "already
+        exists", and changes nothing. (When the lock is free it takes it for an instant, as any
+        operation starting does.)"""
+        if self._file_backend() is not None:
+            return tuple(h for h in map(locks.read_lock_file, self._lock_files()) if h is not None)
+        proc = self.run(["stack", "init", self.stack, "--secrets-provider", "passphrase"], capture=True, check=False)
+        named = locks.parse_locked_error(proc.stderr + proc.stdout)
+        if named is not None:
+            return named
+        if proc.returncode == 0 or "already exists" in proc.stderr:
+            return ()
+        raise EngineError(f"cannot tell whether stack {self.stack} is locked: {proc.stderr.strip()}")
+
+    def break_lock(self) -> None:
+        """Deletes every lock of the stack (the engine's `cancel`), whoever holds it."""
+        self.run(["cancel", "--yes", "--stack", self.stack], capture=True)
+
+    def _when_unlocked(
+        self, verb: str, lock_timeout: float, run: Callable[[], subprocess.CompletedProcess[str]]
+    ) -> subprocess.CompletedProcess[str]:
+        """`run()` once the stack's lock is free, waiting up to `lock_timeout` seconds for it.
+
+        Up, refresh and destroy are run and run again while the engine refuses them for the lock
+        (its error names the holders on every DIY backend); a `file://` backend's lock files are
+        read before each try, so that polling starts no engine. A preview takes no lock, so it
+        runs beside an apply as it always did; with a timeout it waits for the lock to be free
+        first, so that a plan or a drift report is not read from an apply half done."""
+        look_first = self._file_backend() is not None if verb in LOCKING_VERBS else lock_timeout > 0
+
+        def attempt() -> subprocess.CompletedProcess[str] | Locked:
+            for line in self.break_stale_locks():
+                print(f"warning: {line}", file=sys.stderr, flush=True)
+            if look_first and (holders := self.lock_holders()):
+                return Locked(holders)
+            proc = run()
+            named = locks.parse_locked_error(proc.stderr or "")
+            return proc if named is None else Locked(named)
+
+        poll = FILE_LOCK_POLL if self._file_backend() is not None else ENGINE_LOCK_POLL
+        try:
+            return locks.wait_for_lock(attempt, lock_timeout, poll=poll, report=self._report_waiting)
+        except locks.StillLocked as exc:
+            now = locks.utc_now()
+            raise StackLockedError(locks.locked_message(self.stack, exc.holders, exc.waited, now)) from None
+
+    def _report_waiting(self, holders: tuple[LockHolder, ...], left: float) -> None:
+        message = locks.waiting_message(self.stack, holders, left, locks.utc_now())
+        print(f"waiting: {message}", file=sys.stderr, flush=True)
+
+    def _run_shown(self, args: Sequence[str]) -> subprocess.CompletedProcess[str]:
+        """Runs the engine with its output shown as it comes, except its "currently locked" error,
+        which is returned (as `stderr`) for the caller to wait or to explain with this project's
+        own commands."""
+        cmd = [str(self.pulumi), *args, "--non-interactive"]
+        (self.project_dir / ".state").mkdir(exist_ok=True)
+        held_back: list[str] = []
+        with subprocess.Popen(
+            cmd,
+            cwd=self.project_dir,
+            env=self.env(),
+            text=True,
+            bufsize=1,
+            stdin=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        ) as proc:
+            assert proc.stderr is not None
+            for line in proc.stderr:
+                if held_back or locks.LOCKED_MARKER in line:
+                    held_back.append(line)
+                else:
+                    sys.stderr.write(line)
+                    sys.stderr.flush()
+        if held_back and locks.parse_locked_error("".join(held_back)) is None:
+            sys.stderr.write("".join(held_back))
+        return subprocess.CompletedProcess(cmd, proc.returncode, None, "".join(held_back))
+
     def ensure_stack(self) -> None:
         listed = self.run(["stack", "ls", "--json"], capture=True)
         names = {s["name"].split("/")[-1] for s in json.loads(listed.stdout or "[]")}
         if self.stack not in names:
             self.run(["stack", "init", self.stack, "--secrets-provider", "passphrase"], capture=True)
 
-    def operation(self, verb: str, extra: Sequence[str] = (), refresh: bool = True) -> int:
-        """Runs preview/up/refresh/destroy with the engine's own progress output.
+    def operation(self, verb: str, extra: Sequence[str] = (), refresh: bool = True, lock_timeout: float = 0.0) -> int:
+        """Runs preview/up/refresh/destroy with the engine's own progress output, once the stack's
+        lock is free (waiting up to `lock_timeout` seconds; StackLockedError after that).
 
         preview and up refresh first by default, so they compare the stack file with the live
         account (a change made in the DIDWW panel is shown and undone), not with the last state."""
         self.ensure_stack()
-        for line in self.break_stale_locks():
-            print(f"warning: {line}", file=sys.stderr)
         args = [verb, "--stack", self.stack, *self._parallel(), *extra]
-        if verb in {"up", "refresh", "destroy"}:
+        if verb in LOCKING_VERBS:
             args.append("--yes")
         if refresh and verb in {"preview", "up"}:
             args.append("--refresh")
-        return self.run(args, check=False).returncode
+        return self._when_unlocked(verb, lock_timeout, lambda: self._run_shown(args)).returncode
 
-    def refreshed_preview(self) -> dict[str, Any]:
-        """A preview after refreshing every resource from DIDWW, as the engine's JSON (nothing is
-        written: neither the account nor the state)."""
+    def streamed_operation(
+        self,
+        verb: str,
+        consume: Callable[[subprocess.Popen[str]], str],
+        refresh: bool = True,
+        lock_timeout: float = 0.0,
+    ) -> int:
+        """Like `operation`, with the engine's output as JSON (`--json`: its preview, then its
+        events as they happen) handed to `consume`, which reads it as it comes and returns the
+        engine's standard error (where a "currently locked" error is found)."""
         self.ensure_stack()
-        for line in self.break_stale_locks():
-            print(f"warning: {line}", file=sys.stderr)
+        args = [verb, "--stack", self.stack, *self._parallel(), "--json", "--non-interactive"]
+        if verb in LOCKING_VERBS:
+            args.append("--yes")
+        if refresh and verb in {"preview", "up"}:
+            args.append("--refresh")
+        cmd = [str(self.pulumi), *args]
+
+        def run() -> subprocess.CompletedProcess[str]:
+            (self.project_dir / ".state").mkdir(exist_ok=True)
+            with subprocess.Popen(
+                cmd,
+                cwd=self.project_dir,
+                env=self.env(),
+                text=True,
+                bufsize=1,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            ) as proc:
+                stderr = consume(proc)
+            return subprocess.CompletedProcess(cmd, proc.returncode, None, stderr)
+
+        return self._when_unlocked(verb, lock_timeout, run).returncode
+
+    def refreshed_preview(self, lock_timeout: float = 0.0) -> dict[str, Any]:
+        """A preview after refreshing every resource from DIDWW, as the engine's JSON (nothing is
+        written: neither the account nor the state); with `lock_timeout`, once the lock is free."""
+        self.ensure_stack()
         # Secrets are shown to this process only, so drift in them can be detected; the drift
         # report never prints their values.
-        proc = self.run(
-            [
-                "preview",
-                "--refresh",
-                "--json",
-                "--show-secrets",
-                "--stack",
-                self.stack,
-                "--parallel",
-                str(self.parallel),
-            ],
-            capture=True,
-            check=False,
-        )
+        args = ["preview", "--refresh", "--json", "--show-secrets", "--stack", self.stack, *self._parallel()]
+        proc = self._when_unlocked("preview", lock_timeout, lambda: self.run(args, capture=True, check=False))
         try:
             preview: dict[str, Any] = json.loads(proc.stdout)
         except json.JSONDecodeError:
@@ -217,6 +348,16 @@ class Engine:
         proc = self.run(["stack", "output", "--stack", self.stack, "--json", "--show-secrets"], capture=True)
         result: dict[str, Any] = json.loads(proc.stdout or "{}")
         return result
+
+
+def _project_name(project_dir: Path) -> str | None:
+    """The `name` of the project's Pulumi.yaml (the folder of its locks); None when unknown."""
+    try:
+        document = YAML(typ="safe").load((project_dir / "Pulumi.yaml").read_text())
+    except (OSError, YAMLError):
+        return None
+    name = document.get("name") if isinstance(document, dict) else None
+    return name if isinstance(name, str) else None
 
 
 def _lock_holder(lock: Path) -> dict[str, Any] | None:

@@ -36,6 +36,11 @@ from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
 from pulumi.runtime._serialization import _deserialize
 from pulumi.runtime.proto import provider_pb2_grpc
 
+from didww_iac.api import ConfigurationError, DidwwError
+from didww_iac.resources.connection import MissingApiKeyError
+from didww_iac.resources.errors import DidwwResourceError
+
+READABLE_ERRORS = (DidwwResourceError, DidwwError, ConfigurationError, MissingApiKeyError)
 PROVIDER_KEY = "__provider"
 WORKERS_ENV = "DIDWW_IAC_PROVIDER_WORKERS"
 # Enough for the engine's default parallelism (see engine.py): the limiter, not the pool,
@@ -106,10 +111,19 @@ def _aborting(handler: Handler) -> Handler:
     def wrapper(self: DynamicProviderService, request: Any, context: grpc.ServicerContext) -> Any:
         try:
             return handler(self, request, context)
-        except Exception:
-            context.abort(grpc.StatusCode.UNKNOWN, traceback.format_exc())
+        except Exception as exc:
+            context.abort(grpc.StatusCode.UNKNOWN, _readable(exc))
 
     return wrapper  # type: ignore[return-value]
+
+
+def _readable(exc: Exception) -> str:
+    """A refusal the user acts on (DIDWW's answer, a setting the provider refuses, a missing key)
+    is its message alone, which names the stack file, line and setting; anything else is a bug of
+    ours, whose traceback is what a report needs."""
+    if isinstance(exc, READABLE_ERRORS):
+        return str(exc)
+    return traceback.format_exc()
 
 
 class DynamicProviderService(provider_pb2_grpc.ResourceProviderServicer):
@@ -220,7 +234,12 @@ def main() -> None:
     # The engine reads the port from the first line of standard output.
     sys.stdout.write(f"{port}\n")
     sys.stdout.flush()
-    server.wait_for_termination()
+    try:
+        server.wait_for_termination()
+    except KeyboardInterrupt:
+        # The engine ends its providers with SIGINT once an operation is done: a normal end,
+        # not a traceback for every run's output.
+        server.stop(grace=None)
 
 
 if __name__ == "__main__":

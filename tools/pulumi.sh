@@ -14,7 +14,9 @@ install -m 0755 "$here/pulumi-resource-pulumi-python" "$bin/pulumi-resource-pulu
 
 have_version() { [ -x "$1" ] && [ "$("$1" version 2>/dev/null)" = "$version" ]; }
 
+# The language host is ours (langhost/): rebuilt when its source is newer than the binary.
 if have_version "$bin/pulumi" && [ -x "$bin/pulumi-language-python" ] \
+   && [ "$bin/pulumi-language-python" -nt "$build/langhost/main.go" ] \
    && [ -x "$bin/pulumi-resource-pulumi-python" ] && [ -f "$bin/pulumi-language-python-exec" ]; then
   echo "pulumi $version: ready in tools/bin"
   exit 0

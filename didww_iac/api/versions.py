@@ -215,6 +215,7 @@ DIFFERENCES: dict[str, tuple[Difference, ...]] = {
         NewAttribute("voice_out_trunks", "rtp_timeout"),
         NewAttribute("voice_out_trunks", "emergency_enable_all"),
         NewAttribute("voice_out_trunks", "external_reference_id"),
+        NewAttribute("voice_out_trunks", "tech_prefix", within=("authentication_method", "credentials_and_ip")),
         NewRelationship("voice_out_trunks", "emergency_dids"),
         NewFilter("voice_out_trunks", "authentication_method.type"),
         # dids
@@ -231,6 +232,12 @@ DIFFERENCES: dict[str, tuple[Difference, ...]] = {
         # capacity_pools: no difference between the two versions.
     ),
 }
+
+
+def attributes_missing_in(version: str) -> tuple[NewAttribute, ...]:
+    """The canonical attributes a pinned version does not have (the stack loader refuses them
+    rather than letting the client drop them on every request)."""
+    return tuple(d for d in DIFFERENCES.get(version, ()) if isinstance(d, NewAttribute))
 
 
 class Translator:

@@ -9,6 +9,11 @@ ITEMS_HINT = (
     "add a new order entry for more numbers"
 )
 
+CALLBACK_HINT = (
+    "DIDWW sets an order's callback when the order is placed and cannot change it afterwards "
+    "(its PATCH takes only external_reference_id): keep the callback this order was placed with"
+)
+
 ORDERS = ResourceSpec(
     api_type="orders",
     pulumi_name="Order",
@@ -18,8 +23,9 @@ ORDERS = ResourceSpec(
         FieldSpec("items", create_only=True, create_only_hint=ITEMS_HINT, kept_from_input=True),
         FieldSpec("allow_back_ordering", create_only=True, create_only_hint=ITEMS_HINT, kept_from_input=True),
         FieldSpec("external_reference_id"),
-        FieldSpec("callback_url"),
-        FieldSpec("callback_method"),
+        # DIDWW's PATCH of an order takes only external_reference_id: a callback is set on create.
+        FieldSpec("callback_url", create_only=True, create_only_hint=CALLBACK_HINT, kept_from_input=True),
+        FieldSpec("callback_method", create_only=True, create_only_hint=CALLBACK_HINT, kept_from_input=True),
         FieldSpec("on_delete", local=True),
         FieldSpec("wait_timeout_seconds", local=True),
         FieldSpec("reference", writable=False),

@@ -51,6 +51,12 @@ def _where(spec: ResourceSpec, props: dict[str, Any], setting: str | None) -> st
     return f"{at}: {entry}.{setting}" if setting else f"{at}: {entry}"
 
 
+def refused_setting(spec: ResourceSpec, props: dict[str, Any], prop: str, message: str) -> DidwwResourceError:
+    """A declared setting the provider refuses before calling DIDWW, at its file, line and key."""
+    declared = set((props.get(SOURCE_LOCATION) or {}).get("lines") or {})
+    return DidwwResourceError(f"{_where(spec, props, entry_key(spec, prop, declared))}: {message}")
+
+
 def located(spec: ResourceSpec, exc: DidwwResourceError, props: dict[str, Any]) -> DidwwResourceError:
     """A provider's own refusal (no number to adopt, a pool that does not exist), prefixed with the
     entry it is about, unless it names its place already."""

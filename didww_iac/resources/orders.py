@@ -25,6 +25,7 @@ from didww_iac.resources.serialization import SharedProviderResource
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0
+PROGRESS_SECONDS = 10.0
 CANCELED = "canceled"  # DIDWW's spelling
 
 
@@ -44,12 +45,25 @@ class OrderProvider(DidwwProvider):
         return super()._adoptable(live, props)
 
     def _await_completion(self, id_: str, timeout: float) -> ApiResource:
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = started + timeout
+        next_report = started + PROGRESS_SECONDS
         while True:
             order = self._get(id_)
             status = str(order.attributes.get("status"))
             if status == "completed":
                 return order
+            if time.monotonic() >= next_report:
+                # A line per order while it waits: a long `up` is not mistaken for a hung one.
+                waited = time.monotonic() - started
+                log.warning(
+                    "order %s: %s for %.0f s (waiting up to %.0f s)",
+                    order.attributes.get("reference") or id_,
+                    status,
+                    waited,
+                    timeout,
+                )
+                next_report += PROGRESS_SECONDS
             if status == CANCELED:
                 raise DidwwResourceError(f"order {order.attributes.get('reference')} ({id_}) was cancelled by DIDWW")
             if time.monotonic() >= deadline:

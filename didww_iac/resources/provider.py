@@ -15,7 +15,6 @@ from dataclasses import replace
 from typing import Any, ClassVar, TypeVar
 
 from pulumi.dynamic import (
-    CheckFailure,
     CheckResult,
     ConfigureRequest,
     CreateResult,
@@ -38,7 +37,7 @@ from didww_iac.api import (
 )
 from didww_iac.resources.connection import Connection, all_client_stats, resolve_api_key, shared_client
 from didww_iac.resources.diffing import compare
-from didww_iac.resources.errors import SOURCE_LOCATION, DidwwResourceError, explain, located
+from didww_iac.resources.errors import SOURCE_LOCATION, DidwwResourceError, explain, located, refused_setting
 from didww_iac.resources.live_index import EXTERNAL_REFERENCE_ID, LiveIndex, shared_index
 from didww_iac.resources.mapping import live_props
 from didww_iac.resources.spec import ADOPT_ID, Kind, ResourceSpec
@@ -107,12 +106,14 @@ class DidwwProvider(ResourceProvider):
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         olds = self._upgraded(olds)
-        failures = []
         for f in self.spec.fields:
-            # olds are empty for a resource that does not exist yet.
+            # olds are empty for a resource that does not exist yet. Raised rather than returned
+            # as a check failure, which the engine prints with a dump of the whole value.
             if f.create_only and olds and olds.get(f.name) != news.get(f.name):
-                failures.append(CheckFailure(f.name, f.create_only_hint or f"{f.name} cannot change after create"))
-        return CheckResult(news, failures)
+                raise refused_setting(
+                    self.spec, news, f.name, f.create_only_hint or f"{f.name} cannot change after create"
+                )
+        return CheckResult(news, [])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changes = compare(self.spec, self._upgraded(olds), news)

@@ -20,7 +20,8 @@ from ruamel.yaml.error import MarkedYAMLError
 # The module, not its names: the types' declarations import the stack schema, which imports
 # this package, so their names exist only once both have loaded.
 from didww_iac import resource_types
-from didww_iac.resources.mapping import references
+from didww_iac.api.versions import attributes_missing_in
+from didww_iac.resources.mapping import entry_key, references
 from didww_iac.settings import LATEST_API_VERSION
 from didww_iac.stack import cache
 from didww_iac.stack.schema import Stack
@@ -186,6 +187,7 @@ def _reference_problems(stack: Stack, document: CommentedMap) -> list[Problem]:
         _dangling_references(stack, document)
         + _membership_problems(stack, document)
         + _unique_name_problems(stack, document)
+        + _version_problems(stack, document)
     )
 
     def refused(loc: tuple[str | int, ...], message: str, refers_to: tuple[str, str] | None = None) -> None:
@@ -230,6 +232,37 @@ def _dangling_references(stack: Stack, document: CommentedMap) -> list[Problem]:
                 known = ", ".join(sorted(targets)) or "none declared"
                 message = f"no entry named '{ref.name}' under {ref.section} (known: {known})"
                 problems.append(Problem(_line_of(document, loc), _dotted(loc), message, (ref.section, ref.name)))
+    return problems
+
+
+def _version_problems(stack: Stack, document: CommentedMap) -> list[Problem]:
+    """Settings the pinned API version does not have: DIDWW would never hold them, so they
+    would differ on every refresh. Read from the versions' declared differences."""
+    problems: list[Problem] = []
+    for missing in attributes_missing_in(stack.api_version):
+        spec = resource_types.SPECS.get(missing.resource)
+        if spec is None:
+            continue
+        for name, entry in getattr(stack, missing.resource).items():
+            if missing.within is None:
+                key = entry_key(spec, missing.attribute, set())
+                declared = getattr(entry, key, None) is not None
+                loc: tuple[str | int, ...] = (missing.resource, name, key)
+            else:
+                prop, variant = missing.within
+                key = entry_key(spec, prop, set(), variant)
+                nested = getattr(entry, key, None)
+                declared = nested is not None and getattr(nested, missing.attribute, None) is not None
+                loc = (missing.resource, name, key, missing.attribute)
+            if declared:
+                problems.append(
+                    Problem(
+                        _line_of(document, loc),
+                        _dotted(loc),
+                        f"not in API {stack.api_version} (this stack's api_version): it exists from "
+                        f"{LATEST_API_VERSION} on; remove it, or pin api_version {LATEST_API_VERSION}",
+                    )
+                )
     return problems
 
 

@@ -281,6 +281,12 @@ class Stack(Strict):
     api_version: Literal["2022-05-10", "2026-04-16"] = LATEST_API_VERSION
     endpoint: str = Field("emulator", description="emulator, sandbox, production, or a URL")
     rate_limit: float = Field(DEFAULT_RATE_LIMIT, gt=0)
+    max_new_order_cost: str | None = Field(
+        None,
+        pattern=r"^\d+(\.\d+)?$",
+        description='Most that the new orders of one run may debit (setup + first month), e.g. "50.00"; '
+        "preview and up stop before ordering anything beyond it.",
+    )
     limiter: str = Field(
         "sqlite",
         description="process, sqlite, redis (URL from DIDWW_IAC_REDIS_URL), or redis://host:port/db",

@@ -60,7 +60,9 @@ def test_a_wrong_key_fails_with_an_authentication_error_that_does_not_echo_it(pr
     )
     assert set_key.returncode == 0, set_key.stderr
     applied = project.cli("up", "--stack", "badkey", key_in_env=False)
-    assert applied.returncode != 0
-    assert "401" in applied.stdout
+    assert applied.returncode == 1
+    # Refused by the preflight, before the engine plans anything.
+    assert "401" in applied.stderr and "check the DIDWW API key" in applied.stderr
+    assert "Traceback" not in applied.stdout + applied.stderr
     assert wrong not in applied.stdout + applied.stderr
     assert project.live("voice_in_trunk_groups") == []

@@ -120,8 +120,13 @@ def test_a_thousand_resources_apply_then_preview_clean(project: Project) -> None
     assert len(reads) <= 4 + 1 + 1 + 5 + 4, [e["path"] for e in reads]
 
 
-def _provider_hosts(project: Project) -> list[int]:
-    """Provider host processes still running in the project's directory."""
+# What an engine starts: the provider host, the language host and the program it runs.
+HOST_COMMANDS = (b"didww_iac.provider_host", b"pulumi-language-python")
+
+
+def _hosts_left(project: Project) -> list[int]:
+    """Processes an engine started (provider host, language host, program) still running in the
+    project's directory."""
     found = []
     for proc in Path("/proc").glob("[0-9]*"):
         try:
@@ -129,7 +134,7 @@ def _provider_hosts(project: Project) -> list[int]:
             where = (proc / "cwd").resolve()
         except OSError:
             continue
-        if b"didww_iac.provider_host" in command and where == project.root.resolve():
+        if any(c in command for c in HOST_COMMANDS) and where == project.root.resolve():
             found.append(int(proc.name))
     return found
 
@@ -169,11 +174,11 @@ def test_an_up_killed_midway_is_completed_by_the_next(project: Project, api_vers
     _up_killed_midway(project, "killed", "voice_in_trunks", at_least=trunks // 3)
     made_before = _total(project, "voice_in_trunks")
     assert made_before < trunks, "the kill came after every trunk was made"
-    # The provider host of the killed engine leaves by itself.
+    # The provider and language hosts of the killed engine leave by themselves.
     deadline = time.monotonic() + ORPHAN_TIMEOUT
-    while _provider_hosts(project) and time.monotonic() < deadline:
+    while _hosts_left(project) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert _provider_hosts(project) == []
+    assert _hosts_left(project) == []
 
     again = project.cli("up", "--stack", "killed")
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]

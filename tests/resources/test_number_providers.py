@@ -3,6 +3,8 @@ completed orders, detach or terminate numbers."""
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,6 +12,7 @@ import httpx
 import pytest
 
 from didww_iac.emulator.testing import RunningEmulator, running_emulator
+from didww_iac.resources import orders as orders_module
 from didww_iac.resources.dids import DidProvider
 from didww_iac.resources.errors import DidwwResourceError
 from didww_iac.resources.orders import OrderProvider
@@ -58,6 +61,41 @@ def test_create_waits_for_completion_and_exposes_the_numbers(emulator: RunningEm
     assert result.outs["status"] == "completed"
     assert len(result.outs["did_ids"]) == 2 and len(result.outs["did_numbers"]) == 2
     assert result.outs["did_numbers"] == sorted(result.outs["did_numbers"])
+
+
+def test_a_pending_order_reports_how_long_it_has_waited(
+    emulator: RunningEmulator, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    httpx.patch(emulator.admin_url + "account", json={"order_delay": 2.5}).raise_for_status()
+    monkeypatch.setattr(orders_module, "PROGRESS_SECONDS", 1.0)
+    with caplog.at_level(logging.WARNING, logger=orders_module.__name__):
+        result = provider(emulator, OrderProvider).create(order_props(emulator, "ref-progress"))
+    assert result.outs is not None and result.outs["status"] == "completed"
+    waits = [r.getMessage() for r in caplog.records if ": pending for " in r.getMessage()]
+    assert waits and all(w.startswith("order ") and w.endswith(" s (waiting up to 5 s)") for w in waits)
+    # A line per progress interval, each saying how long the order has waited so far.
+    seconds = [int(re.search(r"pending for (\d+) s", w).group(1)) for w in waits]  # type: ignore[union-attr]
+    assert seconds[0] >= 1 and seconds == sorted(seconds)
+
+
+def test_changing_a_placed_orders_callback_is_refused_with_the_reason(emulator: RunningEmulator) -> None:
+    httpx.patch(emulator.admin_url + "account", json={"order_delay": 0}).raise_for_status()
+    placed = order_props(emulator, "ref-callback", callback_url="https://hooks.example.com/a", callback_method="post")
+    located = {
+        **placed,
+        "source_location": {"file": "stacks/s.yaml", "entry": "orders.o", "lines": {"callback_url": 9}},
+    }
+    orders_ = provider(emulator, OrderProvider)
+    result = orders_.create(located)
+    assert result.outs is not None
+    changed = {**located, "callback_url": "https://hooks.example.com/b"}
+    with pytest.raises(DidwwResourceError) as refused:
+        orders_.check(result.outs, changed)
+    assert str(refused.value).startswith("stacks/s.yaml:9: orders.o.callback_url: DIDWW sets an order's callback")
+    assert not orders_.diff(result.id, result.outs, located).changes  # unchanged: nothing to do
+    clear_requests(emulator)
+    orders_.check(result.outs, located)  # the same callback passes, with no request
+    assert api_requests(emulator) == []
 
 
 def test_a_timed_out_order_is_picked_up_again_not_placed_twice(emulator: RunningEmulator) -> None:

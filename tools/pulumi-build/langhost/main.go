@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -204,8 +205,19 @@ func main() {
 	}
 	// The engine reads the port from our first line of stdout.
 	fmt.Printf("%d\n", handle.Port)
+	go exitWhenOrphaned(os.Getppid())
 	if err := <-handle.Done; err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+}
+
+// exitWhenOrphaned ends the host once its engine is gone. The engine stops its language host
+// when it ends; an engine killed with SIGKILL (a cancelled CI job) cannot, and the host would
+// wait forever: its parent changes then.
+func exitWhenOrphaned(engine int) {
+	for os.Getppid() == engine {
+		time.Sleep(time.Second)
+	}
+	os.Exit(0)
 }

@@ -116,14 +116,18 @@ def wait_for_lock(
 
     Between attempts it sleeps `poll` seconds (less when the deadline is nearer) and calls
     `report(holders, seconds left)` when the holders change and every REPORT_EVERY seconds.
-    Raises StillLocked once `timeout` seconds have passed; with 0, at the first locked attempt."""
-    start = clock()
+    Raises StillLocked once `timeout` seconds have passed since the lock was first found held
+    (the wait starts then: an attempt that is slow to find it, an engine start on a loaded
+    machine, does not eat the wait); with 0, at the first locked attempt."""
+    start: float | None = None
     said: tuple[tuple[LockHolder, ...], float] | None = None
     while True:
         outcome = attempt()
         if not isinstance(outcome, Locked):
             return outcome
         now = clock()
+        if start is None:
+            start = now
         left = start + timeout - now
         if left <= 0:
             raise StillLocked(outcome.holders, timeout)

@@ -425,7 +425,8 @@ def test_on_postgresql_the_engines_lock_error_is_waited_on_and_a_dead_holder_is_
 
     # A run killed on a backend whose locks this machine cannot read leaves its lock: the next run
     # names it and the command that breaks it; after that, the stack converges with no duplicate.
-    names = _groups_stack(project, "pgkilled", 8, 10)
+    # Slow enough (5 a second) that the engine is still running when it is looked for and killed.
+    names = _groups_stack(project, "pgkilled", 24, 5)
     killed = Started(project, "up", "--stack", "pgkilled", backend=pg)
     _wait_until(lambda: "Group 0" in _created_names(project.emulator, "voice_in_trunk_groups"), "a group made")
     dead = f"{USER}@{HOST} (pid {_engine_pid(killed)})"

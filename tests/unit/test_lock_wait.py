@@ -113,8 +113,21 @@ def test_the_wait_ends_at_the_timeout_with_the_last_holders_and_never_sleeps_pas
     with pytest.raises(StillLocked) as failed:
         _wait(attempt, 5, time, reports)
     assert failed.value.holders == (OTHER,) and failed.value.waited == 5
-    assert time.now == pytest.approx(5.4)  # the last attempt started before the deadline
-    assert max(time.slept) <= 0.5 and time.slept[-1] == pytest.approx(0.1)
+    # The wait began when the first attempt found the lock held (at 0.4 s): the last attempt
+    # starts at its deadline, 5.4 s, and takes its 0.4 s.
+    assert time.now == pytest.approx(5.8)
+    assert max(time.slept) <= 0.5 and sum(time.slept) == pytest.approx(5.0 - 6 * 0.4 + 0.4)
+
+
+def test_a_slow_first_look_does_not_eat_the_wait() -> None:
+    # An engine start on a loaded machine can take longer than the whole timeout: the run still
+    # says who holds the lock and waits its timeout for it.
+    time, reports = FakeTime(), Reports()
+    attempt = _attempts(*[Locked((CI,))] * 20, cost=4.0, time=time)
+    with pytest.raises(StillLocked):
+        _wait(attempt, 3, time, reports)
+    assert [r[0] for r in reports] == [(CI,)] and reports[0][1] == pytest.approx(3)
+    assert time.now - 4.0 >= 3  # it gave up only once the lock had been held 3 s since it was seen
 
 
 def test_the_engines_error_names_every_holder() -> None:

@@ -242,17 +242,8 @@ class Engine:
         which is returned (as `stderr`) for the caller to wait or to explain with this project's
         own commands."""
         cmd = [str(self.pulumi), *args, "--non-interactive"]
-        (self.project_dir / ".state").mkdir(exist_ok=True)
         held_back: list[str] = []
-        with subprocess.Popen(
-            cmd,
-            cwd=self.project_dir,
-            env=self.env(),
-            text=True,
-            bufsize=1,
-            stdin=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        ) as proc:
+        with self._started(cmd, None) as proc:
             assert proc.stderr is not None
             for line in proc.stderr:
                 if held_back or locks.LOCKED_MARKER in line:
@@ -277,12 +268,30 @@ class Engine:
         preview and up refresh first by default, so they compare the stack file with the live
         account (a change made in the DIDWW panel is shown and undone), not with the last state."""
         self.ensure_stack()
+        args = self._operation_args(verb, extra, refresh)
+        return self._when_unlocked(verb, lock_timeout, lambda: self._run_shown(args)).returncode
+
+    def _operation_args(self, verb: str, extra: Sequence[str], refresh: bool) -> list[str]:
         args = [verb, "--stack", self.stack, *self._parallel(), *extra]
         if verb in LOCKING_VERBS:
             args.append("--yes")
         if refresh and verb in {"preview", "up"}:
             args.append("--refresh")
-        return self._when_unlocked(verb, lock_timeout, lambda: self._run_shown(args)).returncode
+        return args
+
+    def _started(self, cmd: Sequence[str], stdout: int | None) -> subprocess.Popen[str]:
+        """The engine, started with this project's environment, its standard error piped."""
+        (self.project_dir / ".state").mkdir(exist_ok=True)
+        return subprocess.Popen(
+            cmd,
+            cwd=self.project_dir,
+            env=self.env(),
+            text=True,
+            bufsize=1,
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+        )
 
     def streamed_operation(
         self,
@@ -295,25 +304,10 @@ class Engine:
         events as they happen) handed to `consume`, which reads it as it comes and returns the
         engine's standard error (where a "currently locked" error is found)."""
         self.ensure_stack()
-        args = [verb, "--stack", self.stack, *self._parallel(), "--json", "--non-interactive"]
-        if verb in LOCKING_VERBS:
-            args.append("--yes")
-        if refresh and verb in {"preview", "up"}:
-            args.append("--refresh")
-        cmd = [str(self.pulumi), *args]
+        cmd = [str(self.pulumi), *self._operation_args(verb, ["--json"], refresh), "--non-interactive"]
 
         def run() -> subprocess.CompletedProcess[str]:
-            (self.project_dir / ".state").mkdir(exist_ok=True)
-            with subprocess.Popen(
-                cmd,
-                cwd=self.project_dir,
-                env=self.env(),
-                text=True,
-                bufsize=1,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-            ) as proc:
+            with self._started(cmd, subprocess.PIPE) as proc:
                 stderr = consume(proc)
             return subprocess.CompletedProcess(cmd, proc.returncode, None, stderr)
 

@@ -45,6 +45,12 @@ up: setup
 test: setup redis postgres
 	$(BIN)/python -m pytest
 
+# The emulator against DIDWW's own OpenAPI document (../shared/reference/, beside the checkout):
+# property-based requests from schemathesis, every answer checked (tools/conformance/).
+.PHONY: conformance
+conformance: setup
+	$(BIN)/python -m tools.conformance
+
 bench: setup
 	$(BIN)/python -m benchmarks
 
@@ -52,6 +58,7 @@ lint: python
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/mypy tools/conformance
 	bash tools/actionlint.sh -shellcheck=$(BIN)/shellcheck examples/gitops/github-actions.yml
 
 down:

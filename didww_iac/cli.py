@@ -111,7 +111,8 @@ def _print_outputs(engine: Engine) -> None:
 def validate(stack: StackOpt = "local", project_dir: ProjectOpt = Path(".")) -> None:
     """Check stacks/<stack>.yaml without calling any API."""
     declared = _validated(project_dir, stack)
-    summary = ", ".join(f"{n} {t}" for t, n in _entry_counts(declared).items())
+    # The sections it declares: fourteen zeros would hide the few that count.
+    summary = ", ".join(f"{n} {t}" for t, n in _entry_counts(declared).items() if n) or "no entries"
     out.print(f"{stack_path(project_dir, stack)}: valid ({summary}; API {declared.api_version})")
 
 
@@ -273,8 +274,9 @@ def drift(
         bool,
         typer.Option(
             "--unmanaged",
-            help="Also list the account's trunks, trunk groups, numbers, outbound trunks, capacity pools and "
-            "shared capacity groups that no entry declares (one listing per type); they make it exit 3.",
+            help="Also list the account's trunks, trunk groups, numbers, outbound trunks, capacity pools, "
+            "shared capacity groups, identities and addresses that no entry declares (one listing per type); "
+            "they make it exit 3.",
         ),
     ] = False,
     markdown: Annotated[
@@ -388,11 +390,70 @@ def _print_unmanaged(report: DriftReport) -> None:
     out.print(table)
 
 
+def _requirements(client: DidwwClient, country: str | None) -> Table:
+    """DIDWW's registration requirements (and, on 2026-04-16, emergency calling's)."""
+    table = Table(title="What numbers need before DIDWW activates them")
+    for column in ("for", "country", "number type", "identity", "proofs (person/company/address)", "fields"):
+        table.add_column(column)
+    include = ["country", "did_group_type"]
+    listed = [("registration", r) for r in client.iter("address_requirements", include=include)]
+    if client.supports_operation("emergency_requirements", "GET"):
+        listed += [("emergency", r) for r in client.iter("emergency_requirements", include=include)]
+    for purpose, requirement in listed:
+        iso = str(getattr(requirement.related("country"), "attributes", {}).get("iso"))
+        if country and iso.upper() != country.upper():
+            continue
+        a = requirement.attributes
+        proofs = "/".join(str(a.get(k, "-")) for k in ("personal_proof_qty", "business_proof_qty", "address_proof_qty"))
+        fields = sorted(
+            {
+                *(a.get("personal_mandatory_fields") or []),
+                *(a.get("business_mandatory_fields") or []),
+                *(a.get("address_mandatory_fields") or []),
+            }
+        )
+        table.add_row(
+            purpose,
+            iso,
+            str(getattr(requirement.related("did_group_type"), "attributes", {}).get("name")),
+            str(a.get("identity_type")),
+            proofs if purpose == "registration" else "-",
+            ", ".join(fields) or "-",
+        )
+    return table
+
+
+def _catalogue_names(client: DidwwClient) -> Table:
+    """Every catalogue a stack key names records of (`Lookup`), but countries (ISO codes)."""
+    from didww_iac.resource_types import SPECS
+    from didww_iac.resources.lookups import shared_catalogue
+
+    table = Table(title="Names the stack file takes")
+    for column in ("stack key", "name"):
+        table.add_column(column)
+    seen: set[tuple[str, str]] = set()
+    for spec in SPECS.values():
+        for f in spec.fields:
+            if f.lookup is None or f.lookup.api_type == "countries" or (spec.api_type, f.name) in seen:
+                continue
+            seen.add((spec.api_type, f.name))
+            for name in shared_catalogue(client).names(f.lookup):
+                table.add_row(f"{spec.api_type}.{f.name}", name)
+    return table
+
+
 @app.command()
 def catalogue(
     stack: StackOpt = "local",
     project_dir: ProjectOpt = Path("."),
     country: Annotated[str | None, typer.Option(help="ISO code, e.g. US.")] = None,
+    names: Annotated[
+        bool, typer.Option("--names", help="The names entries take instead of ids: proof types, templates, POPs.")
+    ] = False,
+    requirements: Annotated[
+        bool,
+        typer.Option("--requirements", help="What registering numbers asks for, per country and number type."),
+    ] = False,
 ) -> None:
     """List DID groups and their SKUs (the `sku_id` an order item takes) at the stack's endpoint.
 
@@ -405,6 +466,12 @@ def catalogue(
     connection = Connection(declared.endpoint, declared.api_version, declared.rate_limit, declared.limiter)
     try:
         client = shared_client(connection, resolve_api_key(None, connection))
+        if names:
+            out.print(_catalogue_names(client))
+            return
+        if requirements:
+            out.print(_requirements(client, country))
+            return
         groups = client.list("did_groups", include=["stock_keeping_units", "country"])
     except (DidwwError, MissingApiKeyError) as exc:
         err.print(f"[red]error:[/red] {exc}")

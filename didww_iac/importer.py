@@ -1,7 +1,7 @@
 """`didww-iac import`: entries for what the account holds and the stack does not manage yet.
 
 For each importable type (trunks, trunk groups, numbers, outbound trunks, capacity pools, shared
-capacity groups) the account is listed once (ceil(M/100) requests), and every resource that no
+capacity groups, identities, addresses) the account is listed once (ceil(M/100) requests), and every resource that no
 entry manages (neither by `adopt_id` nor through the stack's state) becomes an entry: every
 setting the stack file can hold, with its live value (resources/mapping.py `live_entry`),
 references by logical name, and `adopt_id`. The next `up` adopts them without a write.
@@ -9,6 +9,9 @@ references by logical name, and `adopt_id`. The next `up` adopts them without a 
 Decisions:
 - Orders are not imported: a completed order is history, and what it bought are numbers, which
   are imported as `dids` entries (by `adopt_id`). Reservations last minutes: not imported.
+- Proofs, permanent documents and verifications are not imported: DIDWW never gives uploaded
+  documents back, and a verification is a request kept as history. Identities and addresses
+  are, with catalogue records by name (`country: DE`).
 - A number's membership in a shared capacity group is declared on the number
   (`shared_capacity_group:`); if the group's entry lists its numbers (`dids:`), the number is
   added to that list instead, so the next `up` does not take it out of the group.
@@ -42,20 +45,35 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from didww_iac.api import DidwwClient, Resource
 from didww_iac.resource_types import SPECS
+from didww_iac.resources.lookups import shared_catalogue, with_names
 from didww_iac.resources.mapping import live_entry, live_props
-from didww_iac.resources.spec import ADOPT_ID, ResourceSpec
+from didww_iac.resources.spec import ADOPT_ID, Reference, ResourceSpec
 from didww_iac.stack import LoadedStack, StackFileError, load
 from didww_iac.unmanaged import given_back
 
+
 # The order entries are written in: what is referred to comes before what refers to it.
-IMPORT_ORDER = (
-    "capacity_pools",
-    "voice_in_trunks",
-    "voice_in_trunk_groups",
-    "shared_capacity_groups",
-    "dids",
-    "voice_out_trunks",
-)
+def _import_order() -> tuple[str, ...]:
+    """The importable types (`ResourceSpec.importable`), each after the types it refers to, so a
+    reference can be written by logical name (a number names its trunk, an address its identity)."""
+    placed: list[str] = []
+    visiting: set[str] = set()
+
+    def place(section: str) -> None:
+        if section in placed or section in visiting or not SPECS[section].importable:
+            return  # a pair referring both ways (groups and numbers) keeps the order it meets
+        visiting.add(section)
+        for setting in SPECS[section].settings:
+            if isinstance(setting, Reference):
+                place(setting.section)
+        placed.append(section)
+
+    for section in SPECS:
+        place(section)
+    return tuple(placed)
+
+
+IMPORT_ORDER = _import_order()
 LOGICAL_NAME_LENGTH = 63
 # Sections keyed by logical name -> DIDWW id, as the stack's outputs hold them.
 ManagedIds = Mapping[str, Mapping[str, str]]
@@ -132,7 +150,8 @@ def plan(loaded: LoadedStack, client: DidwwClient, managed: ManagedIds, types: I
     listed: dict[str, list[Resource]] = {}
     for section in importable_types(types):
         spec = SPECS[section]
-        listed[section] = sorted(client.iter(section, include=list(spec.include)), key=lambda r: r.id)
+        include = [r for r in spec.include if client.supports_relationship(section, r)]
+        listed[section] = sorted(client.iter(section, include=include), key=lambda r: r.id)
     for section, resources in listed.items():
         spec = SPECS[section]
         declared = getattr(stack, section)
@@ -142,7 +161,8 @@ def plan(loaded: LoadedStack, client: DidwwClient, managed: ManagedIds, types: I
         for resource in resources:
             if (section, resource.id) in logical or given_back(resource):
                 continue
-            live = live_props(spec, resource)
+            # Catalogue records (a country) by the name the stack declares them by.
+            live = with_names(spec, live_props(spec, resource), shared_catalogue(client))
             holder = declared_names.get(live.get("name"))
             if holder is not None:
                 result.skipped.append(

@@ -271,8 +271,10 @@ def _line(lines: dict[str, int], setting: str) -> int | None:
 
 def _delete_mode(spec: ResourceSpec, props: dict[str, Any]) -> str:
     """What removing the entry does in DIDWW."""
-    if spec.adopt_only:
+    if spec.adopt_only or not spec.deletable:
         return "forget: left in DIDWW as it is"
+    if spec.delete_effect:
+        return spec.delete_effect
     if spec.api_type == "dids":
         if props.get("on_delete") == "terminate":
             return "terminate the number"

@@ -8,6 +8,7 @@ leaves to code (an order item's kind, the number an order delivered).
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,11 +19,12 @@ from pydantic import BaseModel
 from didww_iac import speedups
 from didww_iac.resource_types import SPECS
 from didww_iac.resources.connection import Connection
+from didww_iac.resources.documents import DocumentError, document_props
 from didww_iac.resources.errors import SOURCE_LOCATION
 from didww_iac.resources.mapping import entry_props, references
 from didww_iac.resources.registry import RESOURCE_TYPES
 from didww_iac.resources.serialization import SharedProviderResource as Resource
-from didww_iac.resources.spec import ADOPT_ID
+from didww_iac.resources.spec import ADOPT_ID, ResourceSpec
 from didww_iac.settings import LATEST_API_VERSION
 from didww_iac.stack import LoadedStack, StackFileError, load, stack_path
 from didww_iac.stack.schema import Did, Order, OrderItem, Stack
@@ -32,10 +34,11 @@ Entry = tuple[str, str]  # (section, logical name)
 Declared = dict[Entry, Resource]
 
 
-def external_reference_id(project: str, stack: str, api_type: str, logical_name: str) -> str:
+def external_reference_id(project: str, stack: str, api_type: str, logical_name: str, variant: str = "") -> str:
     """A stable id derived from the resource's URN parts, so a create can be found again after a
-    timeout or crash instead of being repeated (DESIGN §5)."""
-    ref = f"didww-iac:{project}:{stack}:{api_type}:{logical_name}"
+    timeout or crash instead of being repeated (DESIGN §5). `variant` tells apart the successive
+    resources of one entry that DIDWW cannot show the difference of (see `_unseen_variant`)."""
+    ref = f"didww-iac:{project}:{stack}:{api_type}:{logical_name}" + (f":{variant}" if variant else "")
     if len(ref) <= MAX_EXTERNAL_REFERENCE_ID:
         return ref
     digest = hashlib.sha256(ref.encode()).hexdigest()[:24]
@@ -63,6 +66,16 @@ def _number_from_order(did: Did, declared: Declared) -> dict[str, Any]:
 
 def _nth(ids: list[str], index: int) -> str | None:
     return ids[index] if index < len(ids) else None
+
+
+def _unseen_variant(spec: ResourceSpec, props: dict[str, Any]) -> str:
+    """A digest of what makes another resource but DIDWW never shows back (a proof's files, the
+    identity it proves): without it, the proof a replacement makes would carry its predecessor's
+    reference, and the create would take the predecessor for its own leftover and adopt it."""
+    unseen = {f.name: props.get(f.name) for f in spec.fields if f.local and f.replace_on_change}
+    if not any(v is not None for v in unseen.values()):
+        return ""
+    return hashlib.sha256(json.dumps(unseen, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
 
 # The keys the declared mapping leaves to code (`Custom` in the types' settings).
@@ -99,6 +112,7 @@ def dependency_order(stack: Stack) -> list[tuple[Entry, BaseModel]]:
 
 
 def declare(loaded: LoadedStack, project: str, stack_name: str, display_path: str) -> dict[str, dict[str, Resource]]:
+    """Every entry as a Pulumi resource (`display_path`: the stack file, as the user runs it)."""
     stack = loaded.stack
     connection = Connection(stack.endpoint, stack.api_version, stack.rate_limit, stack.limiter)
     declared: Declared = {}
@@ -112,6 +126,13 @@ def declare(loaded: LoadedStack, project: str, stack_name: str, display_path: st
         custom = CUSTOM_PROPS.get(api_type)
         if custom is not None:
             props.update(custom(entry, declared))
+        try:
+            props.update(document_props(spec, entry, Path(display_path)))
+        except DocumentError as exc:
+            lines = loaded.entry_lines(api_type, logical_name)
+            line = lines.get(exc.key, lines.get("", "?"))
+            where = f"{display_path}:{line}: {api_type}.{logical_name}.{exc.key}"
+            raise pulumi.RunError(f"{where}: {exc}") from None
         # Lets the provider point DIDWW's validation errors at the file, line and setting.
         props[SOURCE_LOCATION] = {
             "file": display_path,
@@ -123,7 +144,8 @@ def declare(loaded: LoadedStack, project: str, stack_name: str, display_path: st
         creates = not props.get(ADOPT_ID)
         if spec.has_external_reference_id and stack.api_version == LATEST_API_VERSION and creates:
             props.setdefault(
-                "external_reference_id", external_reference_id(project, stack_name, api_type, logical_name)
+                "external_reference_id",
+                external_reference_id(project, stack_name, api_type, logical_name, _unseen_variant(spec, props)),
             )
         declared[(api_type, logical_name)] = RESOURCE_TYPES[api_type].declare(logical_name, connection, props)
     by_type: dict[str, dict[str, Resource]] = {}

@@ -2,8 +2,8 @@
 
 A refresh reads only the resources the state holds, so a trunk made by hand in the DIDWW panel
 never shows as drift. `drift --unmanaged` lists, for every type an account holds lastingly
-(`ResourceSpec.importable`: trunks, trunk groups, numbers, outbound trunks, capacity pools and
-shared capacity groups), each resource whose id is neither in the stack's state nor an entry's
+(`ResourceSpec.importable`: trunks, trunk groups, numbers, outbound trunks, capacity pools,
+shared capacity groups, identities and addresses), each resource whose id is neither in the stack's state nor an entry's
 `adopt_id`. Orders are history and reservations last minutes: neither is reported. Each type
 costs one listing, ceil(M/100) requests for M resources of that type.
 """

@@ -6,6 +6,7 @@ loop; documents are translated to/from the pinned version around it.
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import logging
 import re
@@ -18,12 +19,14 @@ from urllib.parse import quote
 import httpx
 
 from didww_iac.api.documents import Document, Ref, Resource, parse_document, resource_document
+from didww_iac.api.encryption import encrypt, fingerprint
 from didww_iac.api.errors import (
     ConfigurationError,
     DidwwError,
     ErrorDetail,
     LimiterError,
     TransportError,
+    ValidationError,
     error_from_response,
     version_mismatch,
 )
@@ -32,7 +35,7 @@ from didww_iac.api.redaction import redact, register_secret
 from didww_iac.api.retry import run_with_retries
 from didww_iac.api.settings import ClientSettings
 from didww_iac.api.stats import RequestStats, StatsRecorder
-from didww_iac.api.transport import Transport
+from didww_iac.api.transport import Form, Transport
 from didww_iac.api.versions import Translator
 
 log = logging.getLogger("didww_iac.api")
@@ -41,6 +44,12 @@ _TYPE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 Filters = Mapping[str, Any]
 Relationships = Mapping[str, Ref | Sequence[Ref] | None]
+
+# 2026-04-16 takes one file per upload (encrypted_files[file]) and answers with the resource;
+# 2022-05-10 took a batch (encrypted_files[items][][file]) and answered {"ids": [...]} (Changelog).
+_SINGLE_FILE_UPLOAD_SINCE = "2026-04-16"
+# "Size of the file MUST NOT be greater than 20MB" (Create Encrypted File).
+MAX_ENCRYPTED_FILE_BYTES = 20 * 1024 * 1024
 
 
 def _check_type(type_: str) -> str:
@@ -83,6 +92,8 @@ class DidwwClient:
         self._version_lock = threading.Lock()
         self._version_checked = False
         self._mismatch: DidwwError | None = None
+        self._keys_lock = threading.Lock()
+        self._public_keys: list[str] | None = None  # DIDWW's encryption keys, fetched on first upload
 
     # -- lifecycle -----------------------------------------------------------------------------------
 
@@ -115,6 +126,9 @@ class DidwwClient:
     def supports_attribute(self, type_: str, attribute: str) -> bool:
         """False when the pinned version lacks the attribute (it would be dropped on send)."""
         return self.translator.supports_attribute(type_, attribute)
+
+    def supports_relationship(self, type_: str, name: str) -> bool:
+        return self.translator.supports_relationship(type_, name)
 
     def supports_operation(self, type_: str, method: str) -> bool:
         return self.translator.supports_operation(type_, method)
@@ -216,6 +230,74 @@ class DidwwClient:
         """One cheap GET whose ``meta.api_version`` must equal the pin (raises VersionMismatchError)."""
         self.request("GET", _check_type(type_), params={"page[size]": "1"})
 
+    # -- encrypted files (regulation documents) -------------------------------------------------------
+
+    def public_keys(self) -> builtins.list[str]:
+        """DIDWW's two RSA public keys (PEM), in DIDWW's order, which the encryption depends on.
+
+        Sent without the API key, as DIDWW's SDKs do (the endpoint is public). Its 2026-04-16 answer
+        is the one collection without ``meta``, so a missing ``api_version`` is accepted here.
+        """
+        answer = self._exchange("GET", "public_keys", authenticated=False, versioned=False)
+        doc = (
+            parse_document(self.translator.response_document(answer.body)) if isinstance(answer.body, Mapping) else None
+        )
+        keys = [r.attributes.get("key") for r in doc.resources] if doc is not None else []
+        if len(keys) != 2 or not all(isinstance(k, str) and k for k in keys):
+            raise DidwwError(
+                f"GET public_keys: expected two PEM keys, got {len(keys)}", method="GET", path="public_keys"
+            )
+        pems = [str(k) for k in keys]
+        with self._keys_lock:
+            self._public_keys = pems
+        return list(pems)
+
+    def upload_encrypted_file(self, content: bytes, description: str | None = None) -> Resource:
+        """Encrypt ``content`` (the plaintext document) with DIDWW's public keys, upload it, and
+        return the created ``encrypted_files`` resource (it expires 24 hours later unless a proof,
+        permanent document or verification refers to it)."""
+        if not content:
+            raise ValueError("an empty file is not a document")
+        with self._keys_lock:
+            keys = self._public_keys
+        if keys is None:
+            keys = self.public_keys()
+        try:
+            return self._upload(content, description, keys)
+        except ValidationError as exc:
+            if not any("outdated fingerprint" in f"{e.title} {e.detail}".lower() for e in exc.errors):
+                raise
+            # DIDWW rotated its keys since they were fetched: once with the new ones.
+            log.info("DIDWW's public keys changed (outdated fingerprint); fetching them again")
+        return self._upload(content, description, self.public_keys())
+
+    def _upload(self, content: bytes, description: str | None, keys: Sequence[str]) -> Resource:
+        container = encrypt(content, keys)
+        if len(container) > MAX_ENCRYPTED_FILE_BYTES:
+            raise ValueError(f"the encrypted file is {len(container)} bytes; DIDWW accepts at most 20 MB")
+        single = self.settings.api_version >= _SINGLE_FILE_UPLOAD_SINCE
+        item = "encrypted_files" if single else "encrypted_files[items][]"
+        fields = {"encrypted_files[encryption_fingerprint]": fingerprint(keys)}
+        if description is not None:
+            fields[f"{item}[description]"] = description
+        form = Form(fields, {f"{item}[file]": ("file.enc", container, "application/octet-stream")})
+        # Retried like an idempotent request after a 5xx or a connection lost mid-request, unlike
+        # other POSTs (DESIGN §5). A duplicate is harmless: nothing refers to the unused copy, it
+        # costs nothing and DIDWW deletes it when it expires (24 h). And there is no other way to
+        # settle the unknown outcome: encrypted files carry no external_reference_id to look up
+        # and the ciphertext is random, so failing would only make the caller upload it again.
+        answer = self._exchange("POST", "encrypted_files", form=form, versioned=single, idempotent=True)
+        body = answer.body if isinstance(answer.body, Mapping) else {}
+        if single:
+            data = parse_document(self.translator.response_document(body)).data
+            if isinstance(data, Resource):
+                return data
+        else:
+            ids = body.get("ids")
+            if isinstance(ids, list) and len(ids) == 1:
+                return self.get("encrypted_files", str(ids[0]))
+        raise DidwwError("POST encrypted_files: the answer held no file", method="POST", path="encrypted_files")
+
     # -- the request pipeline -------------------------------------------------------------------------
 
     def request(
@@ -230,6 +312,27 @@ class DidwwClient:
         ``body`` is a canonical document: it is translated to the pinned version here, and the
         answer is translated back before parsing.
         """
+        answer = self._exchange(method, path, params, body)
+        if not isinstance(answer.body, Mapping):
+            return None
+        return parse_document(self.translator.response_document(answer.body))
+
+    def _exchange(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None = None,
+        body: Mapping[str, Any] | None = None,
+        *,
+        form: Form | None = None,
+        authenticated: bool = True,
+        versioned: bool = True,
+        idempotent: bool = False,
+    ) -> RawAnswer:
+        """The pipeline of :meth:`request`, answering the raw body. ``form``: a multipart body
+        instead of ``body``; ``authenticated=False``: no Api-Key header; ``versioned=False``: a
+        2xx answer without ``meta.api_version`` is accepted (one with it is still checked);
+        ``idempotent``: retried as GET/PATCH/DELETE are, whatever the method."""
         method = method.upper()
         if self._mismatch is not None:
             raise self._mismatch
@@ -245,7 +348,7 @@ class DidwwClient:
             throttled = permit.waited
             self._stats.add(requests=1, throttled_seconds=throttled)
             try:
-                raw = self._transport.send(method, path, params, wire_body)
+                raw = self._transport.send(method, path, params, wire_body, form=form, with_key=authenticated)
             except TransportError as exc:
                 self._stats.add(transport_errors=1)
                 log.debug("%s %s -> %s (attempt %d, throttled %.3f s)", method, shown, exc.cause, number, throttled)
@@ -267,21 +370,18 @@ class DidwwClient:
                 self._stats.add(responses_429=1)
             elif raw.status >= 500:
                 self._stats.add(responses_5xx=1)
-            self._check_version(raw.body, method, shown, raw.status)
+            self._check_version(raw.body, method, shown, raw.status, required=versioned)
             if raw.status >= 400:
                 raise self._scrub(error_from_response(method, shown, raw.status, raw.body, raw.retry_after))
             return RawAnswer(raw.status, raw.body)
 
-        answer = run_with_retries(
-            method,
+        return run_with_retries(
+            "PUT" if idempotent else method,  # retry.py classifies retryable failures by method
             f"{method} {shown}",
             attempt,
             self.settings,
             on_retry=lambda wait: self._stats.add(retries=1, backoff_seconds=wait),
         )
-        if not isinstance(answer.body, Mapping):
-            return None
-        return parse_document(self.translator.response_document(answer.body))
 
     def _settle(self, ticket: Hashable) -> None:
         """A limiter backend failing here must not turn an answer DIDWW gave into an error (a
@@ -298,11 +398,11 @@ class DidwwClient:
                 return
             self.verify_version(resource_type)
 
-    def _check_version(self, body: Any, method: str, path: str, status: int) -> None:
+    def _check_version(self, body: Any, method: str, path: str, status: int, required: bool = True) -> None:
         meta = body.get("meta") if isinstance(body, Mapping) else None
         answered = meta.get("api_version") if isinstance(meta, Mapping) else None
         if answered is None:
-            if 200 <= status < 300 and isinstance(body, Mapping):
+            if required and 200 <= status < 300 and isinstance(body, Mapping):
                 # DIDWW stamps every answer; one without a version cannot be trusted to match the pin.
                 self._mismatch = version_mismatch(self.settings.api_version, "none", method, path, status)
                 raise self._mismatch

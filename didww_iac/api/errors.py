@@ -176,6 +176,8 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 
 def _details(body: Any) -> list[ErrorDetail]:
     raw = body.get("errors") if isinstance(body, Mapping) else None
+    if isinstance(raw, Mapping):
+        return _legacy_details(raw)
     out: list[ErrorDetail] = []
     for e in raw if isinstance(raw, list) else []:
         if not isinstance(e, Mapping):
@@ -193,6 +195,24 @@ def _details(body: Any) -> list[ErrorDetail]:
                 meta=meta,
             )
         )
+    return out
+
+
+def _legacy_details(raw: Mapping[str, Any]) -> list[ErrorDetail]:
+    """Rails-style ``{"errors": {"base": ["outdated fingerprint"], "file": [...]}}``, which
+    2022-05-10's encrypted file upload answers instead of a JSON:API error list."""
+    out: list[ErrorDetail] = []
+    for name, messages in raw.items():
+        for message in messages if isinstance(messages, list) else [messages]:
+            text = str(message)
+            base = name == "base"
+            out.append(
+                ErrorDetail(
+                    title=text,
+                    detail=text if base else f"{name} - {text}",
+                    pointer="/data" if base else f"/data/attributes/{name}",
+                )
+            )
     return out
 
 

@@ -7,6 +7,7 @@ or a :class:`TransportError` that says whether the request may have reached the 
 from __future__ import annotations
 
 import json
+import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +23,14 @@ MEDIA_TYPE = "application/vnd.api+json"
 
 # Failures that happen before any byte of the request left: safe to retry even a POST.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+@dataclass(frozen=True)
+class Form:
+    """A multipart/form-data body: text fields, and files as name -> (filename, bytes, type)."""
+
+    fields: Mapping[str, str]
+    files: Mapping[str, tuple[str, bytes, str]]
 
 
 @dataclass(frozen=True)
@@ -60,11 +69,41 @@ class Transport:
             transport=transport,
         )
 
-    def send(self, method: str, path: str, params: Mapping[str, str] | None, body: Any) -> RawResponse:
+    def send(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None,
+        body: Any,
+        *,
+        form: Form | None = None,
+        with_key: bool = True,
+    ) -> RawResponse:
+        """``body`` is sent as JSON, or ``form`` as multipart/form-data (encrypted file uploads);
+        ``with_key=False`` leaves the Api-Key header out (public_keys needs none)."""
         content = None if body is None else json.dumps(body, separators=(",", ":")).encode()
         start = time.monotonic()
         try:
-            resp = self._http.request(method, path, params=dict(params or {}), content=content)
+            if form is None:
+                request = self._http.build_request(method, path, params=dict(params or {}), content=content)
+            else:
+                # The client's default Content-Type would win over httpx's multipart one, so set it
+                # here; httpx reads the boundary back from it.
+                headers = {
+                    "Content-Type": f"multipart/form-data; boundary={secrets.token_hex(16)}",
+                    "Accept": f"{MEDIA_TYPE}, application/json",  # the upload answers application/json
+                }
+                request = self._http.build_request(
+                    method,
+                    path,
+                    params=dict(params or {}),
+                    data=dict(form.fields),
+                    files=dict(form.files),
+                    headers=headers,
+                )
+            if not with_key:
+                del request.headers["Api-Key"]
+            resp = self._http.send(request)
         except httpx.HTTPError as exc:
             sent = not isinstance(exc, _NOT_SENT)
             # Only the class name and message: never the httpx.Request (its headers carry the key).

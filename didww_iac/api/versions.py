@@ -19,6 +19,7 @@ Rules applied for each kind of difference (canonical -> legacy on send, legacy -
   refused on send.
 - ``LegacyOnlyVariant``: exists only in the legacy version; passed through unchanged on receive.
 - ``NewOperation``: the endpoint/method does not exist in the legacy version; refused before sending.
+- ``NewResourceType``: the whole type is new (emergency calling); every request to it is refused.
 - ``ChangedDefault``: the canonical default differs; on create the canonical default is sent explicitly.
 - ``Reshaped``: a structural change with a pair of functions (voice out trunk authentication).
 """
@@ -113,6 +114,12 @@ class NewOperation:
 
 
 @dataclass(frozen=True)
+class NewResourceType:
+    resource: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class ChangedDefault:
     resource: str
     attribute: str
@@ -140,6 +147,7 @@ Difference: TypeAlias = (
     | NewVariant
     | LegacyOnlyVariant
     | NewOperation
+    | NewResourceType
     | ChangedDefault
     | Reshaped
 )
@@ -172,6 +180,17 @@ def _auth_from_2022(attrs: Attrs) -> None:
     inner = {k: attrs.pop(k) for k in ("allowed_sip_ips", "username", "password") if k in attrs}
     # Every 2022-05-10 trunk authenticates by source IP plus generated credentials.
     attrs["authentication_method"] = {"type": "credentials_and_ip", "attributes": inner}
+
+
+def _reasons_to_2022(attrs: Attrs, method: str) -> None:
+    attrs.pop("reject_reasons", None)  # server-set: never sent
+
+
+def _reasons_from_2022(attrs: Attrs) -> None:
+    # 2022-05-10 gives one text (or null), 2026-04-16 a list of them.
+    if "reject_reasons" in attrs and not isinstance(attrs["reject_reasons"], list):
+        reason = attrs["reject_reasons"]
+        attrs["reject_reasons"] = [reason] if reason else []
 
 
 _ORDER_STATUS = {"pending": "Pending", "completed": "Completed", "canceled": "Canceled"}
@@ -229,7 +248,41 @@ DIFFERENCES: dict[str, tuple[Difference, ...]] = {
         LegacyOnlyFilterValues("dids", "did_group.features", ("sms_out",)),
         # did_reservations
         RenamedAttribute("did_reservations", "expires_at", "expire_at"),
+        # encrypted_files (its POST body and answer differ too: DidwwClient.upload_encrypted_file)
+        RenamedAttribute("encrypted_files", "expires_at", "expire_at"),
         # capacity_pools: no difference between the two versions.
+        # regulation: the same types; 2026-04-16 added external references, reading a proof or a
+        # permanent document, and changing a verification's reference.
+        *(
+            NewAttribute(t, "external_reference_id")
+            for t in ("identities", "addresses", "proofs", "permanent_supporting_documents", "address_verifications")
+        ),
+        NewAttribute("identities", "contact_email"),
+        EnumValues("identities", "identity_type", {"personal": "Personal", "business": "Business"}),
+        EnumValues("address_verifications", "status", {s: s.capitalize() for s in ("pending", "approved", "rejected")}),
+        EnumValues("address_verifications", "callback_method", {"get": "GET", "post": "POST"}),
+        Reshaped(
+            "address_verifications",
+            "reject_reasons",
+            ("reject_reasons",),
+            _reasons_to_2022,
+            _reasons_from_2022,
+            "one reason text became a list of reasons",
+        ),
+        NewRelationship("identities", "birth_country"),
+        NewOperation("proofs", "GET", "proofs cannot be read in 2022-05-10"),
+        NewOperation("permanent_supporting_documents", "GET", "permanent documents cannot be read in 2022-05-10"),
+        NewOperation("address_verifications", "PATCH", "verifications cannot be changed in 2022-05-10"),
+        # emergency calling is new in 2026-04-16
+        *(
+            NewResourceType(t, "emergency calling is new in 2026-04-16")
+            for t in (
+                "emergency_requirements",
+                "emergency_requirement_validations",
+                "emergency_verifications",
+                "emergency_calling_services",
+            )
+        ),
     ),
 }
 
@@ -238,6 +291,14 @@ def attributes_missing_in(version: str) -> tuple[NewAttribute, ...]:
     """The canonical attributes a pinned version does not have (the stack loader refuses them
     rather than letting the client drop them on every request)."""
     return tuple(d for d in DIFFERENCES.get(version, ()) if isinstance(d, NewAttribute))
+
+
+def relationships_missing_in(version: str) -> tuple[NewRelationship, ...]:
+    return tuple(d for d in DIFFERENCES.get(version, ()) if isinstance(d, NewRelationship))
+
+
+def types_missing_in(version: str) -> tuple[NewResourceType, ...]:
+    return tuple(d for d in DIFFERENCES.get(version, ()) if isinstance(d, NewResourceType))
 
 
 class Translator:
@@ -266,10 +327,17 @@ class Translator:
     def supports_attribute(self, resource: str, attribute: str) -> bool:
         return not any(d.attribute == attribute and d.within is None for d in self._of(NewAttribute, resource))
 
+    def supports_relationship(self, resource: str, name: str) -> bool:
+        return not any(d.name == name for d in self._of(NewRelationship, resource))
+
     def supports_operation(self, resource: str, method: str) -> bool:
+        if self._of(NewResourceType, resource):
+            return False
         return not any(d.method == method.upper() for d in self._of(NewOperation, resource))
 
     def check_operation(self, method: str, resource: str) -> None:
+        for t in self._of(NewResourceType, resource):
+            raise self._refuse(f"/{resource}" + (f" ({t.note})" if t.note else ""))
         for d in self._of(NewOperation, resource):
             if d.method == method.upper():
                 raise self._refuse(f"{method.upper()} /{resource}" + (f" ({d.note})" if d.note else ""))

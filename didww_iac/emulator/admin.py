@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from didww_iac.emulator import errors
+from didww_iac.emulator import errors, reviews
 from didww_iac.emulator.config import AccountSeed
 from didww_iac.emulator.models import copy_json
 from didww_iac.emulator.runtime import Emulator
@@ -72,13 +72,14 @@ def admin_routes(emulator: Emulator) -> list[Route]:
             "api_version": emulator.account.api_version,
             "rate_limit": emulator.limiter.rate,
             "order_delay": emulator.account.settings.order_delay,
+            "review_delay": emulator.account.settings.review_delay,
             "balance": balance,
         }
 
     async def account(request: Request) -> Response:
         try:
             changes = await body(request)
-            unknown = set(changes) - {"api_version", "rate_limit", "order_delay", "balance"}
+            unknown = set(changes) - {"api_version", "rate_limit", "order_delay", "review_delay", "balance"}
             if unknown:
                 raise ValueError(f"unknown account settings: {', '.join(sorted(unknown))}")
             if "api_version" in changes:
@@ -88,6 +89,8 @@ def admin_routes(emulator: Emulator) -> list[Route]:
                 emulator.limiter.rate = float(rate) if rate else None
             if "order_delay" in changes:
                 emulator.set_order_delay(changes["order_delay"])
+            if "review_delay" in changes:
+                emulator.set_review_delay(changes["review_delay"])
             if "balance" in changes:
                 emulator.set_balance(changes["balance"])
         except (ValueError, TypeError) as exc:
@@ -108,6 +111,20 @@ def admin_routes(emulator: Emulator) -> list[Route]:
         except (ValueError, TypeError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         return await clock(request)
+
+    async def review(request: Request) -> Response:
+        """Decide a pending review now (reviews.py): {"type", "id", "decision", "reasons", "comment"}."""
+        try:
+            record = reviews.decide(emulator.account, await body(request))
+            with emulator.account.locked():
+                answer = copy_json(record.to_json())
+        except (ValueError, TypeError) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        except reviews.NotPending as exc:
+            return JSONResponse({"error": str(exc)}, status_code=409)
+        except errors.ApiError as error:
+            return JSONResponse(error.document(), status_code=error.status)
+        return JSONResponse(answer)
 
     async def resource(request: Request) -> Response:
         """PATCH stored attributes or DELETE a record directly, bypassing the API's rules: drift
@@ -134,5 +151,6 @@ def admin_routes(emulator: Emulator) -> list[Route]:
         Route(f"{PREFIX}/account", account, methods=["GET", "PATCH"]),
         Route(f"{PREFIX}/clock", clock, methods=["GET"]),
         Route(f"{PREFIX}/clock/tick", tick, methods=["POST"]),
+        Route(f"{PREFIX}/reviews", review, methods=["POST"]),
         Route(f"{PREFIX}/resources/{{type}}/{{id}}", resource, methods=["PATCH", "DELETE"]),
     ]

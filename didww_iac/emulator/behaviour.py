@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from didww_iac.emulator.config import DEFAULT_BALANCE, DEFAULT_ORDER_DELAY, DEFAULT_STOCK
+from didww_iac.emulator.config import DEFAULT_BALANCE, DEFAULT_ORDER_DELAY, DEFAULT_REVIEW_DELAY, DEFAULT_STOCK
 from didww_iac.emulator.errors import FieldError
 from didww_iac.emulator.record import Record
 
@@ -73,6 +73,7 @@ class AccountSettings:
     """Knobs of the emulated account that behaviours read (see EmulatorConfig)."""
 
     order_delay: float = DEFAULT_ORDER_DELAY
+    review_delay: float = DEFAULT_REVIEW_DELAY
     balance: str = DEFAULT_BALANCE
     stock_per_group: int = DEFAULT_STOCK
 
@@ -82,6 +83,8 @@ class Behaviour:
 
     # Timers of this type fire on an admin clock tick even before they are due (pending orders).
     forced_by_tick: bool = False
+    # Attributes stored as a path under /v3 and rendered as an absolute URL (an export's url).
+    api_paths: tuple[str, ...] = ()
 
     def translate_input(
         self, version: str, attributes: dict[str, Any], existing: Record | None, ctx: DefaultContext
@@ -151,3 +154,40 @@ class Behaviour:
         """Top-level meta besides api_version; ``records`` is the full match of a collection and
         ``total`` its size (with any ``latent_matches``)."""
         return {}
+
+    def download(self, account: AccountView, name: str) -> Download | None:
+        """A file served at /v3/<type>/<name> instead of a record (an export's .csv.gz)."""
+        return None
+
+    def collection_meta(self, version: str) -> bool:
+        """False when a version's collection answer has no ``meta`` and no ``links`` at all
+        (public_keys in 2026-04-16)."""
+        return True
+
+    def form_input(self, version: str, form: Sequence[FormPart]) -> list[dict[str, Any]]:
+        """For ``form_create`` types: the JSON:API ``data`` objects a multipart POST creates
+        (checked here; may raise ApiError). Runs outside the account lock."""
+        raise NotImplementedError
+
+    def form_answer(self, version: str, records: Sequence[Record]) -> dict[str, Any] | None:
+        """For ``form_create`` types: the 201 body, or None to render the one record as usual."""
+        return None
+
+
+@dataclass(frozen=True)
+class FormPart:
+    """One part of a multipart/form-data body; ``filename`` is None for a plain field."""
+
+    name: str
+    value: bytes
+    filename: str | None = None
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file a GET answers: its bytes, media type and file name."""
+
+    body: bytes
+    media_type: str
+    filename: str

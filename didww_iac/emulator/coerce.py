@@ -95,10 +95,12 @@ def _integer(value: Any) -> int:
 
 
 def _boolean(value: Any) -> bool:
+    # true/false, also as text as the recorded requests send them; not numbers (DIDWW's OpenAPI
+    # document types these as booleans, and no recording sends 1 or 0).
     if isinstance(value, bool):
         return value
-    if value in (1, 0) or (isinstance(value, str) and value.lower() in ("true", "false", "1", "0")):
-        return str(value).lower() in ("true", "1")
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
     raise Invalid(NOT_INCLUDED)
 
 
@@ -112,9 +114,11 @@ def _decimal(value: Any) -> str:
 
 
 def _string(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
+    # Strings only: the recorded requests loosen numbers and booleans, never text, and DIDWW's
+    # OpenAPI document types these as strings.
+    if not isinstance(value, str):
         raise Invalid(INVALID)
-    return str(value)
+    return value
 
 
 def _list(value: Any) -> list[Any]:

@@ -14,6 +14,9 @@ DEFAULT_API_KEY = "local-emulator-key"
 DEFAULT_RATE_LIMIT = 20.0
 # Seconds a DID order stays pending before it completes (0: completes in the POST itself).
 DEFAULT_ORDER_DELAY = 2.0
+# Seconds DIDWW's compliance team takes to decide a verification (see reviews.py; 0: decided in
+# the POST itself).
+DEFAULT_REVIEW_DELAY = 30.0
 DEFAULT_BALANCE = "100.00"
 # Numbers in stock per DID group of a new account. Up to MAX_STOCK: the smallest groups (NANPA
 # local ones: three NXX codes of 10,000 numbers) must keep room for back-ordered and seeded numbers.
@@ -127,6 +130,7 @@ class EmulatorConfig:
     request_log: bool = False
     faults: FaultSettings = field(default_factory=FaultSettings)
     order_delay: float = DEFAULT_ORDER_DELAY
+    review_delay: float = DEFAULT_REVIEW_DELAY
     # The opening prepaid balance of a new account (a stored account keeps its own).
     balance: str = DEFAULT_BALANCE
     # Numbers in stock per DID group of a new account (a stored account keeps its own stock).
@@ -137,6 +141,8 @@ class EmulatorConfig:
     def __post_init__(self) -> None:
         if self.order_delay < 0:
             raise ValueError("order_delay must be 0 or more seconds")
+        if self.review_delay < 0:
+            raise ValueError("review_delay must be 0 or more seconds")
         if self.api_version not in SUPPORTED_VERSIONS:
             raise ValueError(f"api_version must be one of {', '.join(SUPPORTED_VERSIONS)}")
         if not self.api_keys:

@@ -113,6 +113,11 @@ def bad_request(title: str, detail: str, code: str = "400") -> ApiError:
     return ApiError(400, [_error(title, detail, code, 400)])
 
 
+def invalid_params() -> ApiError:
+    """A form upload without the params DIDWW looks for (Create Encrypted File, recorded)."""
+    return bad_request("invalid params", "invalid params", "400")
+
+
 def param_not_allowed(name: str) -> ApiError:
     return bad_request("Param not allowed", f"{name} is not allowed.", "105")
 

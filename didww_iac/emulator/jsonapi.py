@@ -35,7 +35,9 @@ def _visible_relationships(rt: ResourceType, version: str) -> tuple[Relationship
     key = (rt.name, version)
     found = _VISIBLE_RELATIONSHIPS.get(key)
     if found is None:
-        found = _VISIBLE_RELATIONSHIPS[key] = tuple(r for r in rt.relationships if r.visible_in(version))
+        found = _VISIBLE_RELATIONSHIPS[key] = tuple(
+            r for r in rt.relationships if r.visible_in(version) and not r.write_only
+        )
     return found
 
 
@@ -191,6 +193,9 @@ class Renderer:
                 out[attr.name] = behaviour.render_value(self.version, attr, stored.get(attr.name))
             else:
                 out[attr.name] = stored.get(attr.name)
+        for name in behaviour.api_paths:
+            if isinstance(out.get(name), str):
+                out[name] = f"{self.base_url}/{out[name]}"
         return out
 
     def _variant(self, attr: Attr, value: Any) -> Any:
@@ -213,7 +218,7 @@ class Renderer:
             # Linkage data is sent only for relationships the request included (as recorded).
             if rel.name in include:
                 ids = self.account.related_ids(record, rel.name)
-                linkage = [{"type": rel.target, "id": i} for i in ids]
+                linkage = [{"type": self.account.target_type(rel, i), "id": i} for i in ids]
                 entry["data"] = linkage if rel.to_many else (linkage[0] if linkage else None)
             out[rel.name] = entry
         return out
@@ -230,7 +235,7 @@ class Renderer:
                 if rel is None:
                     continue
                 for related_id in self.account.related_ids(record, name):
-                    related = self.account.find(rel.target, related_id)
+                    related = self.account.find(self.account.target_type(rel, related_id), related_id)
                     if related is None:
                         continue
                     if (related.type, related.id) not in seen:
@@ -245,8 +250,12 @@ class Renderer:
     def _meta(self, rt: ResourceType, records: Sequence[Record] | None) -> dict[str, Any]:
         return {**rt.behaviour.document_meta(self.account, records), "api_version": self.version}
 
-    def one(self, record: Record, include: IncludeTree, with_type_meta: bool = True) -> Document:
-        doc: Document = {"data": self._primary(record, include)}
+    def one(
+        self, record: Record, include: IncludeTree, with_type_meta: bool = True, linkage: Sequence[str] = ()
+    ) -> Document:
+        """``linkage``: relationships rendered with their data though not included."""
+        shown = {**{name: {} for name in linkage}, **include} if linkage else include
+        doc: Document = {"data": self._primary(record, shown)}
         if include:
             doc["included"] = self.included([record], include)
         rt = self._type(record)
@@ -255,7 +264,7 @@ class Renderer:
 
     def related(self, rt: ResourceType, rel: Relationship, ids: Sequence[str]) -> Document:
         """GET /v3/<type>/<id>/<relationship>: the related resource(s) as primary data."""
-        records = [r for r in (self.account.find(rel.target, i) for i in ids) if r is not None]
+        records = [r for r in (self.account.find(self.account.target_type(rel, i), i) for i in ids) if r is not None]
         data: Any = [self.resource(r) for r in records]
         if not rel.to_many:
             data = data[0] if data else None
@@ -264,7 +273,7 @@ class Renderer:
     def linkage(self, record: Record, rel: Relationship, ids: Sequence[str]) -> Document:
         """GET /v3/<type>/<id>/relationships/<relationship>: links plus resource identifiers."""
         own = f"{self.base_url}/{record.type}/{record.id}"
-        identifiers = [{"type": rel.target, "id": i} for i in ids]
+        identifiers = [{"type": self.account.target_type(rel, i), "id": i} for i in ids]
         return {
             "links": {"self": f"{own}/relationships/{rel.name}", "related": f"{own}/{rel.name}"},
             "data": identifiers if rel.to_many else (identifiers[0] if identifiers else None),

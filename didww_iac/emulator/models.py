@@ -495,7 +495,8 @@ class Account:
     ) -> Any:
         pointer = f"/data/attributes/{attr.name}"
         variant = attr.variant(str(value.get("type"))) if isinstance(value, dict) else None
-        given = value.get("attributes", {}) if isinstance(value, dict) else None
+        # {"type", "attributes"}, both required (DIDWW's OpenAPI document).
+        given = value.get("attributes") if isinstance(value, dict) else None
         if value is None:
             problems.append(FieldError(pointer, attr.name, BLANK))
             return current
@@ -533,7 +534,9 @@ class Account:
         inverse: list[tuple[Relationship, list[str]]] = []
         for rel in rt.relationships:
             payload = given.get(rel.name)
-            if rel.required and existing is None and not (isinstance(payload, dict) and payload.get("data")):
+            # Required on create, and never cleared by an update that names it.
+            named = existing is None or rel.name in given
+            if rel.required and named and not (isinstance(payload, dict) and payload.get("data")):
                 problems.append(FieldError(f"/data/relationships/{rel.name}", rel.name, BLANK))
                 continue
             if rel.name not in given:
@@ -558,13 +561,22 @@ class Account:
             return None
         ids: list[str] = []
         for item in items:
-            if not isinstance(item, dict) or item.get("type") != rel.target:
+            kind = item.get("type") if isinstance(item, dict) else None
+            if not isinstance(item, dict) or kind not in rel.targets:
                 return None
             record_id = item.get("id")
-            if not isinstance(record_id, str) or self.find(rel.target, record_id) is None:
+            if not isinstance(record_id, str) or self.find(str(kind), record_id) is None:
                 return None
             ids.append(record_id)
         return ids
+
+    def target_type(self, rel: Relationship, record_id: str) -> str:
+        """The type of the record a relationship links by ``record_id`` (one of several for a
+        polymorphic one such as a proof's entity)."""
+        if not rel.also:
+            return rel.target
+        with self._lock:
+            return next((t for t in rel.also if record_id in self._records.get(t, {})), rel.target)
 
     def _apply_inverse(self, record: Record, changes: list[tuple[Relationship, list[str]]]) -> None:
         for rel, ids in changes:
@@ -580,7 +592,7 @@ class Account:
     def _forget_references(self, type_name: str, record_id: str) -> None:
         for rt in self.registry:
             for rel in rt.relationships:
-                if rel.target != type_name or rel.inverse is not None:
+                if type_name not in rel.targets or rel.inverse is not None:
                     continue
                 for record in self.matching(rt.name, f"{rel.name}.id", [record_id]):
                     value = record.relationships.get(rel.name)
@@ -699,8 +711,9 @@ def _copy_record(record: Record) -> Record:
 
 
 def _payload(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    attributes = data.get("attributes") or {}
-    relationships = data.get("relationships") or {}
+    # Left out is none; null is not an object (JSON:API), so it is refused like any other non-object.
+    attributes = data.get("attributes", {})
+    relationships = data.get("relationships", {})
     if not isinstance(attributes, dict) or not isinstance(relationships, dict):
         raise errors.bad_request("Invalid request", "attributes and relationships must be objects")
     return attributes, relationships

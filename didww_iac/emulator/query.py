@@ -34,12 +34,13 @@ def parse_include(raw: str | None, rt: ResourceType, registry: Registry, version
     A relationship to a type this emulator does not serve (a DID's identity) may be included as
     a leaf: its linkage renders as null and nothing is side-loaded."""
     tree: IncludeTree = {}
-    for path in filter(None, (raw or "").split(",")):
+    # An empty include names nothing; an empty item in a list ("a,,b", ",") is no relationship.
+    for path in raw.split(",") if raw else []:
         node: IncludeTree = tree
         current: ResourceType | None = rt
         for name in path.strip().split("."):
             rel = current.relationship(name) if current else None
-            if current is None or rel is None or not rel.visible_in(version):
+            if current is None or rel is None or not rel.visible_in(version) or rel.write_only:
                 raise errors.invalid_include(name, current.name if current else rt.name)
             node = node.setdefault(rel.name, {})
             current = registry.get(rel.target)
@@ -68,7 +69,9 @@ def _parse_sort(raw: str | None, rt: ResourceType, version: str) -> list[tuple[s
         descending = item.startswith("-")
         name = item.lstrip("-")
         attr = rt.attribute(name)
-        if name not in rt.sorts or (attr is not None and not attr.visible_in(version)):
+        # A virtual attribute is computed, so it sorts in every version (a reservation's
+        # expire_at, the 2022 name of expires_at, is still a sort key in 2026-04-16).
+        if name not in rt.sorts or (attr is not None and not attr.virtual and not attr.visible_in(version)):
             raise errors.invalid_sort(name, rt.name)
         keys.append((name, descending))
     return keys
@@ -206,7 +209,13 @@ def apply_sort(records: list[Record], rt: ResourceType, query: CollectionQuery, 
         attr = rt.attribute(name)
         # Money is stored as strings; "10.0" must sort after "9.0".
         numeric = attr is not None and attr.kind == "decimal"
-        keyed = [(_sort_key(resolver.first(r, name), numeric), r) for r in records]
+        if attr is not None and attr.virtual:
+            # Computed values: the ones that sort (assigned_channels_count, expire_at) do not
+            # depend on the version.
+            value = rt.behaviour.render_virtual
+            keyed = [(_sort_key(value(resolver.account, "", r, attr), numeric), r) for r in records]
+        else:
+            keyed = [(_sort_key(resolver.first(r, name), numeric), r) for r in records]
         present = [(k, r) for k, r in keyed if k is not None]
         missing = [r for k, r in keyed if k is None]
         present.sort(key=lambda pair: pair[0], reverse=descending)

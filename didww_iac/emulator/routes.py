@@ -18,7 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from didww_iac.emulator import errors
+from didww_iac.emulator import errors, formdata
 from didww_iac.emulator.jsonapi import Document, FragmentCache, Renderer, encode
 from didww_iac.emulator.query import (
     Resolver,
@@ -30,10 +30,13 @@ from didww_iac.emulator.query import (
     parse_include,
 )
 from didww_iac.emulator.runtime import Emulator
-from didww_iac.emulator.schema import Operation, ResourceType
+from didww_iac.emulator.schema import Operation, Registry, ResourceType
 
 JSONAPI = "application/vnd.api+json"
+JSON = "application/json"
 METHODS = ["GET", "POST", "PATCH", "DELETE"]
+# What a handler runs on: a JSON:API ``data`` object, the objects a form upload creates, or none.
+Payload = dict[str, Any] | list[dict[str, Any]] | None
 
 
 def jsonapi_response(document: Document | None, status: int, headers: dict[str, str] | None = None) -> Response:
@@ -80,6 +83,26 @@ def check_content_type(header: str | None) -> None:
         raise errors.unsupported_media_type(header or "")
 
 
+def _accepts_json(header: str | None) -> bool:
+    """An upload answers application/json (DIDWW's OpenAPI), which DIDWW's Python SDK asks for."""
+    return any(_media_type(item)[0] == JSON for item in (header or "").split(","))
+
+
+async def _form_data(
+    request: Request, rt: ResourceType, version: str, content_type: str | None
+) -> list[dict[str, Any]]:
+    """The documents a multipart POST creates. A body that is not a well-formed form (JSON
+    included) holds none of the params DIDWW looks for: 400 "invalid params"."""
+    try:
+        boundary = formdata.boundary_of(content_type)
+        if boundary is None:
+            raise errors.invalid_params()
+        parts = formdata.parse(await request.body(), boundary)
+    except formdata.MalformedForm:
+        raise errors.invalid_params() from None
+    return rt.behaviour.form_input(version, parts)
+
+
 async def _document_data(request: Request, rt: ResourceType, record_id: str | None) -> dict[str, Any]:
     try:
         body = json.loads(await request.body() or b"null")
@@ -90,7 +113,10 @@ async def _document_data(request: Request, rt: ResourceType, record_id: str | No
         raise errors.bad_request("Missing Parameter", "The required parameter, data, is missing.", "106")
     if data.get("type") != rt.name:
         raise errors.bad_request("Invalid resource", f"{data.get('type')} is not a valid resource.", "101")
-    if record_id is not None and "id" in data and data["id"] != record_id:
+    if record_id is not None and "id" not in data:
+        # An update names its record in the body too (JSON:API; Postman: "id (string, required)").
+        raise errors.bad_request("Missing Parameter", "The required parameter, id, is missing.", "106")
+    if record_id is not None and data["id"] != record_id:
         raise errors.bad_request("Key not included in URL", f"The URL does not support the key {data['id']}", "110")
     return data
 
@@ -150,19 +176,29 @@ class V3Handler:
         headers = _headers(request.scope)
         key = headers.get(b"api-key")
         if key is None or key not in self.emulator.api_keys:
-            raise errors.unauthorized()
-        if not self.emulator.limiter.allow(key):
+            segment = self._segment_type(request)
+            if segment is None or not segment.public:
+                raise errors.unauthorized()
+        elif not self.emulator.limiter.allow(key):
             raise errors.too_many_requests()
-        check_accept(headers.get(b"accept"))
-        if request.method in ("POST", "PATCH"):
-            check_content_type(headers.get(b"content-type"))
+        segment = self._segment_type(request) if request.method == "POST" else None
+        form = segment is not None and segment.form_create
+        if not (form and _accepts_json(headers.get(b"accept"))):
+            check_accept(headers.get(b"accept"))
         version = self.emulator.resolve_version(headers.get(b"x-didww-api-version"))
+        # Routing first: a method the path does not take is a 405 whatever the body's type.
         route = self._route(request, version)
+        if request.method in ("POST", "PATCH") and not form:
+            check_content_type(headers.get(b"content-type"))
         renderer = Renderer(self.account, version, self._base_url(request, headers.get(b"host")), self.cache)
         params = request.query_params if request.scope["query_string"] else _NO_PARAMS
         include = parse_include(params.get("include"), route.rt, self.account.registry, version)
         action = self._action(request, route, version, renderer, include)
-        data = await _document_data(request, route.rt, route.record_id) if request.method in ("POST", "PATCH") else None
+        data: Payload = None
+        if form and route.operation == "create":
+            data = await _form_data(request, route.rt, version, headers.get(b"content-type"))
+        elif request.method in ("POST", "PATCH"):
+            data = await _document_data(request, route.rt, route.record_id)
         if request.method == "GET" or self._inline_writes:
             # Reads are short and rarely touch the disk (only when a due timer fires): a hop to a
             # worker thread would cost about a quarter of a GET, and the lock serialises them anyway.
@@ -170,44 +206,56 @@ class V3Handler:
             return action(data)
         return await run_in_threadpool(action, data)
 
+    def _segment_type(self, request: Request) -> ResourceType | None:
+        """The type the first path segment names, before the full route is checked."""
+        path: str = request.path_params.get("path", "")
+        return self.account.registry.by_segment(path.split("/", 1)[0]) if path else None
+
     def _route(self, request: Request, version: str) -> Target:
         """Which type, record and relationship a path names, and the operation the method asks."""
         parts = [p for p in request.path_params.get("path", "").split("/") if p]
         rt = self.account.registry.by_segment(parts[0]) if parts else None
         method = request.method
-        if rt is None or len(parts) > 4 or (len(parts) == 4 and parts[2] != "relationships"):
+        if rt is None or not rt.visible_in(version):  # unknown, or newer than the version asked
+            raise errors.route_not_found(request.url.path)
+        if len(parts) > 4 or (len(parts) == 4 and parts[2] != "relationships"):
             raise errors.route_not_found(request.url.path)
         if rt.singleton_path is not None:
             if len(parts) > 1:
                 raise errors.route_not_found(request.url.path)
             operation = "show" if method == "GET" else str(_OPERATIONS.get((method, False), method))
-            self.account.check_allowed(rt.name, operation, version)
+            if method != "GET" or not rt.allows("show", version):
+                raise _not_allowed(rt, {"GET": "show"}, method, version)
             return Target(rt, None, None, None, operation)
         record_id = parts[1] if len(parts) > 1 else None
         relationship = parts[-1] if len(parts) > 2 else None
         if relationship is not None:
             rel = rt.relationship(relationship)
-            if method != "GET" or rel is None or rel.name != relationship or not rel.visible_in(version):
+            hidden = rel is None or rel.name != relationship or not rel.visible_in(version) or rel.write_only
+            if method != "GET" or hidden:
                 raise errors.route_not_found(request.url.path)
             return Target(rt, record_id, relationship, len(parts) == 4, "show")
         found = _OPERATIONS.get((method, record_id is not None))
-        if found is None:
-            raise errors.route_not_found(request.url.path)
-        self.account.check_allowed(rt.name, found, version)
+        if found is None and method == "HEAD":
+            raise errors.route_not_found(request.url.path)  # as before: the handler has no HEAD
+        if found is None or not rt.allows(found, version):
+            raise _not_allowed(rt, _RECORD if record_id is not None else _COLLECTION, method, version)
         return Target(rt, record_id, None, None, found)
 
     def _action(
         self, request: Request, route: Target, version: str, renderer: Renderer, include: dict[str, Any]
-    ) -> Callable[[dict[str, Any] | None], Response]:
+    ) -> Callable[[Payload], Response]:
         """The work to run under the account lock (inline; writes on a worker thread when the
         account persists to SQLite), so it sees one snapshot; due timers fire first, so no
         request sees an overdue order."""
         account = self.account
         rt, record_id = route.rt, route.record_id
 
-        def run(data: dict[str, Any] | None) -> Response:
+        def run(data: Payload) -> Response:
             with account.locked():
                 account.advance()
+                if route.operation == "create" and isinstance(data, list):
+                    return self._form_create(rt, data, version, renderer, include)
                 if rt.singleton_path is not None:
                     return jsonapi_response(renderer.one(account.singleton(rt.name), include), 200)
                 if route.relationship is not None and record_id is not None:
@@ -215,11 +263,16 @@ class V3Handler:
                 if route.operation == "list":
                     return self._list(request, rt, version, renderer, include)
                 if route.operation == "show" and record_id is not None:
+                    file = rt.behaviour.download(account, record_id)
+                    if file is not None:
+                        disposition = {"Content-Disposition": f'attachment; filename="{file.filename}"'}
+                        return Response(file.body, 200, headers=disposition, media_type=file.media_type)
                     return jsonapi_response(renderer.one(account.get(rt.name, record_id), include), 200)
-                if route.operation == "create" and data is not None:
+                if route.operation == "create" and isinstance(data, dict):
                     record = account.create(rt.name, data, version)
-                    return jsonapi_response(renderer.one(record, include, with_type_meta=False), 201)
-                if route.operation == "update" and record_id is not None and data is not None:
+                    answer = renderer.one(record, include, with_type_meta=False, linkage=rt.create_linkage)
+                    return jsonapi_response(answer, 201)
+                if route.operation == "update" and record_id is not None and isinstance(data, dict):
                     record = account.update(rt.name, record_id, data, version)
                     return jsonapi_response(renderer.one(record, include, with_type_meta=False), 200)
                 if route.operation == "delete" and record_id is not None:
@@ -228,6 +281,17 @@ class V3Handler:
             raise errors.route_not_found(request.url.path)
 
         return run
+
+    def _form_create(
+        self, rt: ResourceType, items: list[dict[str, Any]], version: str, renderer: Renderer, include: dict[str, Any]
+    ) -> Response:
+        """A form upload: every item is created, or (the behaviour checked them first) none."""
+        with self.account.transaction():
+            records = [self.account.create(rt.name, item, version) for item in items]
+        body = rt.behaviour.form_answer(version, records)
+        if body is None:
+            body = renderer.one(records[0], include, with_type_meta=False)
+        return Response(encode(body), status_code=201, media_type=JSON)
 
     def _relationship(self, route: Target, record_id: str, renderer: Renderer) -> Response:
         record = self.account.get(route.rt.name, record_id)
@@ -257,6 +321,8 @@ class V3Handler:
         if not rt.paginated:
             shown = records[: rt.list_limit] if rt.list_limit is not None else records
             doc = renderer.many(shown, total, include, None, rt.name, [], records)
+            if not rt.behaviour.collection_meta(version):
+                doc.pop("meta", None)
             return jsonapi_response(doc, 200)
         page = paginate(records, query.page)
         params = list(request.query_params.multi_items())
@@ -272,6 +338,31 @@ _OPERATIONS: dict[tuple[str, bool], Operation] = {
     ("PATCH", True): "update",
     ("DELETE", True): "delete",
 }
+
+
+# method -> operation, at a collection's path and at a record's.
+_COLLECTION: dict[str, Operation] = {"GET": "list", "POST": "create"}
+_RECORD: dict[str, Operation] = {"GET": "show", "PATCH": "update", "DELETE": "delete"}
+
+
+def _not_allowed(rt: ResourceType, methods: dict[str, Operation], method: str, version: str) -> errors.ApiError:
+    """405 for a method the path does not take, with the Allow header RFC 9110 asks for."""
+    error = errors.method_not_allowed(rt.name, methods.get(method, method))
+    error.headers = {"Allow": ", ".join(m for m, operation in methods.items() if rt.allows(operation, version))}
+    return error
+
+
+def allowed_methods(registry: Registry, path: str, version: str) -> str | None:
+    """The Allow header of a /v3 path (None when it names no type), for 405s the router answers
+    (methods no /v3 route takes, such as OPTIONS)."""
+    parts = [p for p in path.split("/") if p][1:]
+    rt = registry.by_segment(parts[0]) if parts else None
+    if rt is None:
+        return None
+    if rt.singleton_path is not None or len(parts) > 2:
+        return "GET"  # a singleton, or a relationship
+    methods = _RECORD if len(parts) == 2 else _COLLECTION
+    return ", ".join(m for m, operation in methods.items() if rt.allows(operation, version))
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ class Emulator:
         self._store = open_store(self.config.state_file)
         settings = AccountSettings(
             order_delay=self.config.order_delay,
+            review_delay=self.config.review_delay,
             balance=self.config.balance,
             stock_per_group=self.config.stock_per_group,
         )
@@ -65,6 +66,12 @@ class Emulator:
         if delay < 0:
             raise ValueError("order_delay must be 0 or more seconds")
         self.account.settings.order_delay = delay
+
+    def set_review_delay(self, seconds: object) -> None:
+        delay = float(seconds)  # type: ignore[arg-type]
+        if delay < 0:
+            raise ValueError("review_delay must be 0 or more seconds")
+        self.account.settings.review_delay = delay
 
     def seed(self, plan: AccountSeed) -> dict[str, dict[str, int]]:
         """Add records made "in the panel" (admin); returns what was made and what is held."""
@@ -135,6 +142,7 @@ class Emulator:
 
     def reset(self) -> None:
         self.account.settings.order_delay = self.config.order_delay
+        self.account.settings.review_delay = self.config.review_delay
         self.account.reset()
         self._seed_configured()  # back to the account the emulator started with
         self.account.api_version = self.config.api_version

@@ -111,9 +111,19 @@ class Relationship:
     # Server-set relationships (a DID's order) are rendered but refused in requests.
     writable: bool = True
     required: bool = False
+    # Further types a to-one may point at (a proof's entity: an identity or an address). Only the
+    # id is stored: ids are unique across types, so the linked record's type is found by id.
+    also: tuple[str, ...] = ()
+    # Accepted in requests and stored, never rendered (a proof's files: "copied onto the proof
+    # and not returned by reads").
+    write_only: bool = False
 
     def visible_in(self, version: str) -> bool:
         return in_version(self.since, self.until, version)
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return (self.target, *self.also)
 
 
 Matcher = Callable[[AccountView, Record, list[str]], bool]
@@ -176,10 +186,24 @@ class ResourceType:
     list_limit: int | None = None
     # A URL segment other than the type name for a one-record endpoint (GET /v3/balance).
     singleton_path: str | None = None
+    # Types new in a version (emergency calling in 2026-04-16): older versions answer their
+    # paths as unknown (404 "Route not found").
+    since: str | None = None
+    # Relationships whose linkage data a create answer carries without include (the recorded
+    # emergency_verifications 201).
+    create_linkage: tuple[str, ...] = ()
     # False for POSTs that are actions, not resources (voice_out_trunk_regenerate_credentials).
     stored: bool = True
     # False for types reached only through include (stock_keeping_units): no /v3/<type> route.
     routable: bool = True
+    # Types gone after a version (requirements, renamed address_requirements in 2026-04-16):
+    # newer versions answer their paths as unknown, as for ``since``.
+    until: str | None = None
+    # Served without an API key (public_keys); a key that is sent still counts against its limit.
+    public: bool = False
+    # POST takes multipart/form-data, not a JSON:API document (encrypted_files): the behaviour's
+    # form_input turns the form into the documents to create, form_answer renders the result.
+    form_create: bool = False
     include_aliases: Mapping[str, str] = field(default_factory=dict)
     behaviour: Behaviour = field(default_factory=Behaviour)
     # Records present in every account (catalogue data such as POPs), as JSON records.
@@ -216,6 +240,9 @@ class ResourceType:
             allowed = READ_OPERATIONS if self.read_only else ALL_OPERATIONS
         since = self.operations_since.get(operation)
         return operation in allowed and (since is None or version >= since)
+
+    def visible_in(self, version: str) -> bool:
+        return in_version(self.since, self.until, version)
 
     def filter(self, name: str, version: str) -> Filter | None:
         """A declared filter; ``id`` is always allowed, as jsonapi-resources allows it by default."""

@@ -33,6 +33,12 @@ DIDS = ResourceSpec(
         FieldSpec("order_index", local=True, replace_on_change=True),
         FieldSpec("on_delete", local=True),
         FieldSpec("number", writable=False),
+        # Registration and emergency calling, as DIDWW reports them (set by address verifications
+        # and emergency calling services, not by the number's entry).
+        FieldSpec("awaiting_registration", writable=False),
+        FieldSpec("emergency_enabled", writable=False),
+        FieldSpec("address_verification", Kind.TO_ONE, related_type="address_verifications", writable=False),
+        FieldSpec("emergency_calling_service", Kind.TO_ONE, related_type="emergency_calling_services", writable=False),
         FieldSpec(DECLARED_LINKS, writable=False),
         FieldSpec("created_at", writable=False),
     ),

@@ -1,7 +1,7 @@
 """voice_in_trunks: SIP or PSTN trunks. Every attribute updates in place; switching the
 configuration between SIP and PSTN is refused by the API, so it replaces the trunk."""
 
-from didww_iac.resources.spec import ByKind, FieldSpec, ResourceSpec
+from didww_iac.resources.spec import ByKind, FieldSpec, Kind, Lookup, ResourceSpec
 from didww_iac.stack.schema import VoiceInTrunk
 
 VOICE_IN_TRUNKS = ResourceSpec(
@@ -22,8 +22,11 @@ VOICE_IN_TRUNKS = ResourceSpec(
             replace_on_nested_key="type",
             secret_keys=frozenset({"auth_password"}),
         ),
+        # The point of presence calls reach the trunk from, by DIDWW's name ("DE, FRA").
+        FieldSpec("pop", Kind.TO_ONE, related_type="pops", lookup=Lookup("pops", "name")),
         FieldSpec("created_at", writable=False),
     ),
+    include=("pop",),
     entry_model=VoiceInTrunk,
     settings=(ByKind("configuration", {"sip": "sip_configurations", "pstn": "pstn_configurations"}),),
     importable=True,

@@ -1,6 +1,7 @@
 """voice_out_trunks: outbound SIP trunks; everything updates in place. DIDWW generates the SIP
 credentials of a `credentials_and_ip` trunk inside `authentication_method`, so that field is
-always stored as a secret."""
+always stored as a secret. `credentials_rotation` is the user's own value: changing it has
+DIDWW generate a new username and password (voice_out_trunk_regenerate_credentials)."""
 
 from didww_iac.resources.spec import FieldSpec, Kind, Reference, ResourceSpec, Tagged
 from didww_iac.stack.schema import VoiceOutTrunk
@@ -27,11 +28,19 @@ VOICE_OUT_TRUNKS = ResourceSpec(
         FieldSpec("emergency_enable_all"),
         FieldSpec("external_reference_id"),
         FieldSpec("dids", Kind.TO_MANY, related_type="dids"),
+        # Numbers whose emergency calls this trunk may place (API 2026-04-16).
+        FieldSpec("emergency_dids", Kind.TO_MANY, related_type="dids"),
+        # A value of the user's: changing it has DIDWW generate new SIP credentials.
+        FieldSpec("credentials_rotation", local=True),
         FieldSpec("threshold_reached", writable=False),
         FieldSpec("created_at", writable=False),
     ),
-    include=("dids",),
+    include=("dids", "emergency_dids"),
     entry_model=VoiceOutTrunk,
-    settings=(Tagged("authentication", "authentication_method"), Reference("dids", "dids", "dids")),
+    settings=(
+        Tagged("authentication", "authentication_method"),
+        Reference("dids", "dids", "dids"),
+        Reference("emergency_dids", "emergency_dids", "dids"),
+    ),
     importable=True,
 )

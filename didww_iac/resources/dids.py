@@ -35,7 +35,7 @@ class DidProvider(DidwwProvider):
     def _find(self, props: dict[str, Any]) -> ApiResource:
         number = props.get("lookup_number")
         if number:
-            matches = self.client.list("dids", filters={"number": number}, include=list(self.spec.include))
+            matches = self.client.list("dids", filters={"number": number}, include=list(self.include))
             if not matches:
                 raise DidwwResourceError(f"no DID {number} in this DIDWW account: order it first (orders:)")
             return matches[0]

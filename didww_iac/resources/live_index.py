@@ -29,6 +29,7 @@ import threading
 from functools import cache
 
 from didww_iac.api import DidwwClient, NotFoundError, Resource
+from didww_iac.resources.lookups import forget_catalogues
 from didww_iac.settings import MANAGED_COUNTS_ENV
 
 EXTERNAL_REFERENCE_ID = "external_reference_id"
@@ -172,3 +173,4 @@ def forget_shared_indexes() -> None:
     with _shared_lock:
         _shared.clear()
     managed_counts.cache_clear()
+    forget_catalogues()

@@ -39,6 +39,7 @@ from didww_iac.resources.connection import Connection, all_client_stats, resolve
 from didww_iac.resources.diffing import compare
 from didww_iac.resources.errors import SOURCE_LOCATION, DidwwResourceError, explain, located, refused_setting
 from didww_iac.resources.live_index import EXTERNAL_REFERENCE_ID, LiveIndex, shared_index
+from didww_iac.resources.lookups import looked_up_fields, shared_catalogue, with_ids, with_names
 from didww_iac.resources.mapping import live_props
 from didww_iac.resources.spec import ADOPT_ID, Kind, ResourceSpec
 from didww_iac.settings import API_KEY_CONFIG
@@ -84,11 +85,18 @@ class DidwwProvider(ResourceProvider):
             return shared_client(self.connection, self._api_key)
 
     @property
+    def include(self) -> tuple[str, ...]:
+        """The declared side-loads the pinned version has (2022-05-10 has no emergency_dids)."""
+        client = self.client
+        return tuple(r for r in self.spec.include if client.supports_relationship(self.spec.api_type, r))
+
+    @property
     def index(self) -> LiveIndex:
         client = self.client
+        include = self.include
         with self._lock:
             if self._index is None:
-                self._index = shared_index(client, self.spec.api_type, self.spec.include, self.spec.listing_page_budget)
+                self._index = shared_index(client, self.spec.api_type, include, self.spec.listing_page_budget)
             return self._index
 
     @property
@@ -195,11 +203,9 @@ class DidwwProvider(ResourceProvider):
             if not fresh:
                 holders = self.index.find_by_attribute(f.name, wanted, f.filterable)
             elif f.filterable:
-                holders = self.client.list(
-                    self.spec.api_type, filters={f.name: wanted}, include=list(self.spec.include)
-                )
+                holders = self.client.list(self.spec.api_type, filters={f.name: wanted}, include=list(self.include))
             else:
-                holders = [r for r in self.client.iter(self.spec.api_type, include=list(self.spec.include))
+                holders = [r for r in self.client.iter(self.spec.api_type, include=list(self.include))
                            if r.attributes.get(f.name) == wanted]  # fmt: skip
             for holder in holders:
                 differing = [c.field for c in compare(self.spec, self._outputs(holder, props), props)]
@@ -302,7 +308,7 @@ class DidwwProvider(ResourceProvider):
         wanted = props.get(finder.name) if finder is not None else None
         if finder is None or finder.finds_by is None or not wanted:
             return None
-        listed = self.client.iter(self.spec.api_type, include=list(self.spec.include))
+        listed = self.client.iter(self.spec.api_type, include=list(self.include))
         matches = [r for r in listed if _api_value(r, finder.finds_by) == wanted]
         if len(matches) > 1:
             ids = ", ".join(r.id for r in matches)
@@ -335,7 +341,7 @@ class DidwwProvider(ResourceProvider):
         return ReadResult(resource.id, self._outputs(resource, props))
 
     def _get(self, id_: str) -> Resource:
-        return self.client.get(self.spec.api_type, id_, include=list(self.spec.include))
+        return self.client.get(self.spec.api_type, id_, include=list(self.include))
 
     def _get_or_none(self, id_: str) -> Resource | None:
         try:
@@ -362,7 +368,7 @@ class DidwwProvider(ResourceProvider):
         self._explained("delete", props, lambda: self._delete(id_, props))
 
     def _delete(self, id_: str, props: dict[str, Any]) -> None:
-        if self.spec.adopt_only:
+        if self.spec.adopt_only or not self.spec.deletable:
             # Said in the run's output: removing the entry changed nothing in DIDWW.
             log.warning(
                 "%s %s (%s) is left in DIDWW as it is (DIDWW cannot delete %s); it is no longer managed",
@@ -408,6 +414,7 @@ class DidwwProvider(ResourceProvider):
         hold what was sent (or what they held before), so no extra GET is needed to know them."""
         rels = dict(resource.relationships)
         filled = set()
+        props = self._with_ids(props)
         for f in self.spec.fields:
             value = props.get(f.name)
             if f.kind is Kind.ATTRIBUTE or f.name in resource.loaded_relationships or value is None:
@@ -429,9 +436,16 @@ class DidwwProvider(ResourceProvider):
             if f.kind is Kind.ATTRIBUTE and props.get(f.name) is not None
         }
 
+    def _with_ids(self, props: dict[str, Any]) -> dict[str, Any]:
+        """Catalogue records declared by name (`Lookup`) as the ids DIDWW's relationships hold."""
+        if not looked_up_fields(self.spec):
+            return props
+        return with_ids(self.spec, props, shared_catalogue(self.client))
+
     def _relationships(self, props: dict[str, Any]) -> dict[str, Any]:
         """Declared relationships only: an empty string clears a to-one, [] clears a to-many."""
         rels: dict[str, Any] = {}
+        props = self._with_ids(props)
         for f in self.spec.sent_fields:
             value = props.get(f.name)
             if f.kind is Kind.ATTRIBUTE or value is None:
@@ -448,7 +462,10 @@ class DidwwProvider(ResourceProvider):
         for f in self.spec.fields:
             if f.local or f.kept_from_input:
                 outs[f.name] = props.get(f.name)
-        outs.update(live_props(self.spec, resource))
+        live = live_props(self.spec, resource)
+        if looked_up_fields(self.spec):
+            live = with_names(self.spec, live, shared_catalogue(self.client))
+        outs.update(live)
         return outs
 
 

@@ -8,21 +8,36 @@ from typing import Any
 import pulumi
 
 from didww_iac.resource_types import (
+    ADDRESS_VERIFICATIONS,
+    ADDRESSES,
     CAPACITY_POOLS,
     DID_RESERVATIONS,
     DIDS,
+    EMERGENCY_CALLING_SERVICES,
+    IDENTITIES,
     ORDERS,
+    PERMANENT_SUPPORTING_DOCUMENTS,
+    PROOFS,
     SHARED_CAPACITY_GROUPS,
     VOICE_IN_TRUNK_GROUPS,
     VOICE_IN_TRUNKS,
     VOICE_OUT_TRUNKS,
 )
+from didww_iac.resources.address_verifications import AddressVerification, AddressVerificationProvider
+from didww_iac.resources.addresses import Address, AddressProvider
 from didww_iac.resources.capacity_pools import CapacityPool, CapacityPoolProvider
 from didww_iac.resources.connection import Connection
 from didww_iac.resources.did_reservations import DidReservation, DidReservationProvider
 from didww_iac.resources.dids import Did, DidProvider
+from didww_iac.resources.emergency_calling_services import EmergencyCallingService, EmergencyCallingServiceProvider
 from didww_iac.resources.errors import SOURCE_LOCATION
+from didww_iac.resources.identities import Identity, IdentityProvider
 from didww_iac.resources.orders import Order, OrderProvider
+from didww_iac.resources.permanent_supporting_documents import (
+    PermanentSupportingDocument,
+    PermanentSupportingDocumentProvider,
+)
+from didww_iac.resources.proofs import Proof, ProofProvider
 from didww_iac.resources.provider import DidwwProvider
 from didww_iac.resources.serialization import SharedProviderResource
 from didww_iac.resources.shared_capacity_groups import SharedCapacityGroup, SharedCapacityGroupProvider
@@ -71,5 +86,11 @@ RESOURCE_TYPES: dict[str, ResourceType] = {
         ResourceType(CAPACITY_POOLS, CapacityPoolProvider, CapacityPool),
         ResourceType(SHARED_CAPACITY_GROUPS, SharedCapacityGroupProvider, SharedCapacityGroup),
         ResourceType(DID_RESERVATIONS, DidReservationProvider, DidReservation),
+        ResourceType(IDENTITIES, IdentityProvider, Identity),
+        ResourceType(ADDRESSES, AddressProvider, Address),
+        ResourceType(PROOFS, ProofProvider, Proof),
+        ResourceType(PERMANENT_SUPPORTING_DOCUMENTS, PermanentSupportingDocumentProvider, PermanentSupportingDocument),
+        ResourceType(ADDRESS_VERIFICATIONS, AddressVerificationProvider, AddressVerification),
+        ResourceType(EMERGENCY_CALLING_SERVICES, EmergencyCallingServiceProvider, EmergencyCallingService),
     )
 }

@@ -30,6 +30,19 @@ class Kind(Enum):
 
 
 @dataclass(frozen=True)
+class Lookup:
+    """A to-one relationship to one of DIDWW's catalogue records (a country, a proof type, a POP),
+    declared by what people call it (`DE`, `Passport`) rather than by its id: the property holds
+    that value, and the provider finds the id in the listing of `api_type` by `attribute`."""
+
+    api_type: str
+    attribute: str
+    # Where names repeat (DIDWW has an "Other" proof type for addresses, persons and companies),
+    # the attribute that tells them apart: "Personal/Other" names one of them.
+    qualifier: str | None = None
+
+
+@dataclass(frozen=True)
 class FieldSpec:
     """One property of a resource, named as the API names it (Pulumi property = API name)."""
 
@@ -74,6 +87,8 @@ class FieldSpec:
     # holds). An adopt-only type is found this way; other types use it to find what a create
     # that failed midway (or a hand-made twin) left in DIDWW, instead of making a duplicate.
     finds_by: str | None = None
+    # A to-one relationship declared by a catalogue record's name (see `Lookup`).
+    lookup: Lookup | None = None
 
     def holds_secret(self, declared: object) -> bool:
         if self.always_secret:
@@ -135,7 +150,15 @@ class Custom:
     refers_to: str | None = None
 
 
-StackSetting = Renamed | Reference | ByKind | Tagged | Custom
+@dataclass(frozen=True)
+class Documents:
+    """The key lists files beside the stack file (scans to upload); the property holds each
+    one's path and SHA-256, read when the program runs (resources/documents.py)."""
+
+    key: str
+
+
+StackSetting = Renamed | Reference | ByKind | Tagged | Custom | Documents
 
 
 @dataclass(frozen=True)
@@ -161,6 +184,11 @@ class ResourceSpec:
     # resource (by `adopt_id` or by its `finds_by` field) and applies the declared settings;
     # delete only stops managing it and leaves it in DIDWW as it is.
     adopt_only: bool = False
+    # DIDWW has no DELETE for the type (an address verification is a request to DIDWW's
+    # compliance team, kept as history): removing the entry stops managing it, with a warning.
+    deletable: bool = True
+    # What DIDWW's DELETE does, where it is not a plain deletion (the plan shows it).
+    delete_effect: str | None = None
     # A replacement removes the old resource before making the new one: the old one holds what
     # the new one needs (a reservation holds its number until it is deleted).
     delete_before_replace: bool = False

@@ -20,7 +20,8 @@ from ruamel.yaml.error import MarkedYAMLError
 # The module, not its names: the types' declarations import the stack schema, which imports
 # this package, so their names exist only once both have loaded.
 from didww_iac import resource_types
-from didww_iac.api.versions import attributes_missing_in
+from didww_iac.api.versions import attributes_missing_in, relationships_missing_in, types_missing_in
+from didww_iac.resources.documents import missing_documents
 from didww_iac.resources.mapping import entry_key, references
 from didww_iac.settings import LATEST_API_VERSION
 from didww_iac.stack import cache
@@ -102,7 +103,7 @@ def load(path: Path) -> LoadedStack:
     content = path.read_bytes()
     known = cache.validated(content)
     if known is not None:
-        return LoadedStack(known.stack, path, known.lines)
+        return _with_documents(LoadedStack(known.stack, path, known.lines))
     try:
         document = YAML(typ="rt").load(content.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -127,7 +128,21 @@ def load(path: Path) -> LoadedStack:
         raise StackFileError(path, problems)
     lines = _entry_lines(document)
     cache.remember(content, cache.Validated(stack, lines))
-    return LoadedStack(stack, path, lines)
+    return _with_documents(LoadedStack(stack, path, lines))
+
+
+def _with_documents(loaded: LoadedStack) -> LoadedStack:
+    """Every declared document can be read. Checked on every load, cached or not: the files
+    change apart from the stack file."""
+    problems = [
+        Problem(loaded.entry_lines(section, name).get(missing.key), f"{section}.{name}.{missing.key}", str(missing))
+        for section, spec in resource_types.SPECS.items()
+        for name, entry in getattr(loaded.stack, section).items()
+        for missing in missing_documents(spec, entry, loaded.path)
+    ]
+    if problems:
+        raise StackFileError(loaded.path, problems)
+    return loaded
 
 
 def _references_beside(document: CommentedMap, errors: Sequence[Any]) -> list[Problem]:
@@ -263,7 +278,28 @@ def _version_problems(stack: Stack, document: CommentedMap) -> list[Problem]:
                         f"{LATEST_API_VERSION} on; remove it, or pin api_version {LATEST_API_VERSION}",
                     )
                 )
+    for relationship in relationships_missing_in(stack.api_version):
+        spec = resource_types.SPECS.get(relationship.resource)
+        if spec is None:
+            continue
+        key = entry_key(spec, relationship.name, set())
+        for name, entry in getattr(stack, relationship.resource).items():
+            if getattr(entry, key, None) is not None:
+                loc = (relationship.resource, name, key)
+                problems.append(Problem(_line_of(document, loc), _dotted(loc), _newer(stack.api_version)))
+    for new_type in types_missing_in(stack.api_version):
+        if new_type.resource in resource_types.SPECS and getattr(stack, new_type.resource):
+            loc = (new_type.resource,)
+            message = f"{new_type.note or new_type.resource + ' is new'}: " + _newer(stack.api_version)
+            problems.append(Problem(_line_of(document, loc), _dotted(loc), message))
     return problems
+
+
+def _newer(version: str) -> str:
+    return (
+        f"not in API {version} (this stack's api_version): it exists from {LATEST_API_VERSION} on; "
+        f"remove it, or pin api_version {LATEST_API_VERSION}"
+    )
 
 
 def _capacity_problems(stack: Stack, document: CommentedMap) -> list[Problem]:

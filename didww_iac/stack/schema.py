@@ -9,22 +9,36 @@ quoted number is an error, not a guess).
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from didww_iac.api import ConfigurationError
 from didww_iac.api.settings import resolve_endpoint
 from didww_iac.settings import DEFAULT_RATE_LIMIT, LATEST_API_VERSION
+from didww_iac.stack.common import ExternalReferenceId, LogicalName, Priority, Strict
+from didww_iac.stack.regulation import (
+    Address,
+    AddressVerification,
+    EmergencyCallingService,
+    Identity,
+    PermanentSupportingDocument,
+    Proof,
+)
 
-LogicalName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
-Priority = Annotated[int, Field(ge=0, le=65535)]
-ExternalReferenceId = Annotated[str, StringConstraints(max_length=100)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+__all__ = [
+    "Address",
+    "AddressVerification",
+    "EmergencyCallingService",
+    "ExternalReferenceId",
+    "Identity",
+    "LogicalName",
+    "PermanentSupportingDocument",
+    "Priority",
+    "Proof",
+    "Strict",
+]
 
 
 class SipConfiguration(Strict):
@@ -85,6 +99,7 @@ class VoiceInTrunk(Strict):
     external_reference_id: ExternalReferenceId | None = None
     sip: SipConfiguration | None = None
     pstn: PstnConfiguration | None = None
+    pop: str | None = Field(None, description='DIDWW\'s point of presence by name, e.g. "DE, FRA" (`catalogue`).')
     adopt_id: str | None = Field(None, description="Adopt this existing DIDWW trunk id instead of creating one.")
 
     @model_validator(mode="after")
@@ -107,7 +122,8 @@ class VoiceInTrunkGroup(Strict):
 class OrderItem(Strict):
     """One line of an order. The kind follows from the keys: `qty` alone buys that many numbers of
     the SKU; `available_did_id` or `did_reservation_id` buys that one number; `nanpa_prefix_id`
-    with `qty` buys US/Canada numbers of that prefix; `capacity_pool_id` with `qty` buys channels."""
+    buys US/Canada numbers of that prefix (`qty` of them, DIDWW's default 1); `capacity_pool_id`
+    with `qty` buys channels."""
 
     sku_id: str | None = None
     qty: int | None = Field(None, ge=1)
@@ -115,6 +131,10 @@ class OrderItem(Strict):
     did_reservation_id: str | None = None
     nanpa_prefix_id: str | None = None
     capacity_pool_id: str | None = None
+    billing_cycles_count: int | None = Field(
+        None, ge=0, le=999, description="Months the numbers are renewed for; left out, until released."
+    )
+    prorate_days_qty: int | None = Field(None, ge=0, description="Days of service the first charge covers.")
 
     @model_validator(mode="after")
     def _one_kind(self) -> OrderItem:
@@ -127,7 +147,7 @@ class OrderItem(Strict):
         singles = [k for k in ("available_did_id", "did_reservation_id") if getattr(self, k) is not None]
         if len(singles) > 1 or (singles and (self.qty is not None or self.nanpa_prefix_id is not None)):
             raise ValueError("`available_did_id` and `did_reservation_id` each buy one number: no `qty` with them")
-        if not singles and self.qty is None:
+        if not singles and self.qty is None and self.nanpa_prefix_id is None:
             raise ValueError("say how many numbers with `qty`")
         return self
 
@@ -230,6 +250,14 @@ class VoiceOutTrunk(Strict):
     emergency_enable_all: bool | None = None
     external_reference_id: ExternalReferenceId | None = None
     dids: list[LogicalName] | None = Field(None, description="Logical names of `dids` entries it may send as CLI.")
+    emergency_dids: list[LogicalName] | None = Field(
+        None, description="`dids` entries whose emergency calls it may place (API 2026-04-16)."
+    )
+    credentials_rotation: str | None = Field(
+        None,
+        max_length=100,
+        description="Any value of yours (a date): changing it has DIDWW generate a new SIP username and password.",
+    )
     adopt_id: str | None = None
 
 
@@ -299,6 +327,12 @@ class Stack(Strict):
     capacity_pools: dict[LogicalName, CapacityPool] = Field(default_factory=dict)
     shared_capacity_groups: dict[LogicalName, SharedCapacityGroup] = Field(default_factory=dict)
     did_reservations: dict[LogicalName, DidReservation] = Field(default_factory=dict)
+    identities: dict[LogicalName, Identity] = Field(default_factory=dict)
+    addresses: dict[LogicalName, Address] = Field(default_factory=dict)
+    proofs: dict[LogicalName, Proof] = Field(default_factory=dict)
+    permanent_supporting_documents: dict[LogicalName, PermanentSupportingDocument] = Field(default_factory=dict)
+    address_verifications: dict[LogicalName, AddressVerification] = Field(default_factory=dict)
+    emergency_calling_services: dict[LogicalName, EmergencyCallingService] = Field(default_factory=dict)
 
     @field_validator("endpoint")
     @classmethod

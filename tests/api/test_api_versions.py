@@ -209,15 +209,15 @@ def test_supports_attribute() -> None:
 
 
 def test_every_declared_type_is_one_we_manage() -> None:
+    from didww_iac.resource_types import SPECS
+
     managed = {
-        "voice_in_trunks",
-        "voice_in_trunk_groups",
-        "voice_out_trunks",
-        "dids",
-        "orders",
-        "shared_capacity_groups",
-        "capacity_pools",
-        "did_reservations",
+        *SPECS,
+        "encrypted_files",  # uploaded by DidwwClient.upload_encrypted_file
+        # What the emergency calling services provider submits and reads, all new in 2026-04-16.
+        "emergency_verifications",
+        "emergency_requirements",
+        "emergency_requirement_validations",
     }
     assert {d.resource for d in DIFFERENCES[OLD]} <= managed
     assert DIFFERENCES[NEW] == ()

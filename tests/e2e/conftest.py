@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 # A distinctive key, so a test can search state files and logs for it.
 E2E_API_KEY = "e2e-key-5f1c0b7a9d2e4c33"
 RUN_TIMEOUT = 300
+RATE_LIMITED_TRIES = 5
 
 
 @dataclass
@@ -49,14 +51,23 @@ class Project:
             check=False,
         )
 
-    def live(self, api_type: str, include: str | None = None) -> list[dict[str, Any]]:
+    def live(
+        self, api_type: str, include: str | None = None, filters: dict[str, str] | None = None
+    ) -> list[dict[str, Any]]:
         """What the emulator holds, read over HTTP as any DIDWW client would."""
         params = {"page[size]": "100", **({"include": include} if include else {})}
-        response = httpx.get(
-            self.emulator.base_url + api_type,
-            params=params,
-            headers={"Api-Key": E2E_API_KEY, "Accept": "application/vnd.api+json"},
-        )
+        params.update({f"filter[{k}]": v for k, v in (filters or {}).items()})
+        for _ in range(RATE_LIMITED_TRIES):
+            response = httpx.get(
+                self.emulator.base_url + api_type,
+                params=params,
+                headers={"Api-Key": E2E_API_KEY, "Accept": "application/vnd.api+json"},
+            )
+            if response.status_code != 429:
+                break
+            # The run just before may have spent this second's budget of the key (20/s): wait
+            # as any DIDWW client must.
+            time.sleep(float(response.headers.get("Retry-After", "1")))
         response.raise_for_status()
         data: list[dict[str, Any]] = response.json()["data"]
         return data

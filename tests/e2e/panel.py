@@ -134,7 +134,21 @@ def build_panel_account(project: Project) -> dict[str, str]:
         },
         {"dids": many("dids", [numbers[0]])},
     )
+    germany = call(project, "GET", "countries?filter[iso]=DE")["data"][0]["id"]
+    person = made(
+        project,
+        "identities",
+        {"identity_type": "personal", "first_name": "Erika", "last_name": "Panel", "phone_number": "4930901820"},
+        {"country": one("countries", germany)},
+    )
+    office = made(
+        project,
+        "addresses",
+        {"address": "Invalidenstrasse 116", "city_name": "Berlin", "postal_code": "10115"},
+        {"identity": one("identities", person), "country": one("countries", germany)},
+    )
     named = {"sip": sip, "pstn": pstn, "spare": spare, "group": group, "sharing": sharing, "out": out, "pool": pool}
+    named |= {"person": person, "office": office}
     return {**named, **{f"number{i}": n for i, n in enumerate(numbers)}}
 
 

@@ -25,6 +25,8 @@ LASTING = [
     "voice_out_trunks",
     "capacity_pools",
     "shared_capacity_groups",
+    "identities",
+    "addresses",
 ]
 
 # The emulator's account holds two capacity pools from the start: declared here, so a clean

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from ruamel.yaml import YAML
 
+from didww_iac.importer import IMPORT_ORDER
 from tests.e2e.conftest import E2E_API_KEY, Project
 from tests.e2e.panel import PANEL_PASSWORD, build_panel_account, call, writes
 
@@ -47,7 +48,9 @@ def test_import_then_up_adopts_the_account_without_a_write(project: Project) -> 
     ok(project.cli("import", "--stack", "team"))
     reads = [e for e in project.api_requests() if e["method"] == "GET"]
     assert not writes(project)
-    assert len(reads) <= 7, [e["path"] for e in reads]  # one listing per importable type (+ a version probe)
+    # One listing per importable type, plus a version probe and the countries the addresses and
+    # identities name (by ISO code in the file).
+    assert len(reads) <= len(IMPORT_ORDER) + 2, [e["path"] for e in reads]
 
     text = stack.read_text()
     # Comments, key order and quoting of what was there are kept; new entries follow.
@@ -76,6 +79,10 @@ def test_import_then_up_adopts_the_account_without_a_write(project: Project) -> 
     sbc = document["voice_out_trunks"]["panel-sbc"]
     assert sbc["dids"] == [by_id[ids["number0"]]] and sbc["authentication"]["type"] == "credentials_and_ip"
     assert "orders" not in document  # a completed order is history; its numbers are the entries
+    erika = document["identities"]["panel"]
+    assert (erika["adopt_id"], erika["country"], erika["first_name"]) == (ids["person"], "DE", "Erika")
+    office = document["addresses"]["invalidenstrasse-116"]
+    assert (office["identity"], office["country"], office["city_name"]) == ("panel", "DE", "Berlin")
 
     httpx.delete(project.emulator.admin_url + "requests").raise_for_status()
     ok(project.cli("up", "--stack", "team"))
@@ -113,7 +120,8 @@ def test_a_large_account_costs_one_listing_per_type_and_is_adopted_without_a_wri
     # ceil(M/100) per type: 12 pages of numbers, 2 of trunks, 1 of each other type (+ a probe).
     pages = {t: sum(1 for e in listed if e["path"] == f"/v3/{t}") for t in ("dids", "voice_in_trunks")}
     assert pages == {"dids": 12, "voice_in_trunks": 2}, pages
-    assert len(listed) <= 12 + 2 + 5, [e["path"] for e in listed]
+    others = len(IMPORT_ORDER) - 2  # one page of each other importable type
+    assert len(listed) <= 12 + 2 + others + 1, [e["path"] for e in listed]
     document = YAML(typ="safe").load(stack.read_text())
     assert len(document["dids"]) == 1200 and len(document["voice_in_trunks"]) == 150
     assert len(document["voice_in_trunk_groups"]) == 15

@@ -63,6 +63,9 @@ SIP_ATTRIBUTES_2026 = SIP_ATTRIBUTES_2022 | {
     "diversion_relay_policy",
     "diversion_inject_mode",
     "cnam_lookup",
+    # Read-only, from DIDWW's OpenAPI document (the recordings predate them).
+    "incoming_auth_username",
+    "incoming_auth_password",
 }
 
 GROUP_ATTRIBUTES_2022 = {"created_at", "name", "capacity_limit"}

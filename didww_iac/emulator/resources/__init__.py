@@ -19,8 +19,33 @@ from didww_iac.emulator.resources.coverage import (
     STOCK_KEEPING_UNITS,
 )
 from didww_iac.emulator.resources.dids import DIDS
+from didww_iac.emulator.resources.emergency import (
+    EMERGENCY_CALLING_SERVICES,
+    EMERGENCY_REQUIREMENT_VALIDATIONS,
+    EMERGENCY_REQUIREMENTS,
+    EMERGENCY_VERIFICATIONS,
+)
+from didww_iac.emulator.resources.exports import EXPORTS
+from didww_iac.emulator.resources.files import ENCRYPTED_FILES, PUBLIC_KEYS
+from didww_iac.emulator.resources.history import DID_HISTORY
 from didww_iac.emulator.resources.orders import ORDERS
 from didww_iac.emulator.resources.pops import POPS
+from didww_iac.emulator.resources.regulation import (
+    ADDRESS_REQUIREMENT_VALIDATIONS,
+    ADDRESSES,
+    IDENTITIES,
+    PERMANENT_SUPPORTING_DOCUMENTS,
+    PROOFS,
+    REQUIREMENT_VALIDATIONS,
+)
+from didww_iac.emulator.resources.regulation_catalogue import (
+    ADDRESS_REQUIREMENTS,
+    AREAS,
+    PROOF_TYPES,
+    REQUIREMENTS,
+    SUPPORTING_DOCUMENT_TEMPLATES,
+)
+from didww_iac.emulator.resources.regulation_verifications import ADDRESS_VERIFICATIONS
 from didww_iac.emulator.resources.reservations import DID_RESERVATIONS
 from didww_iac.emulator.resources.voice_in import VOICE_IN_TRUNK_GROUPS, VOICE_IN_TRUNKS
 from didww_iac.emulator.resources.voice_out import VOICE_OUT_TRUNK_REGENERATE_CREDENTIALS, VOICE_OUT_TRUNKS
@@ -49,6 +74,30 @@ RESOURCE_TYPES: tuple[ResourceType, ...] = (
     CAPACITY_POOLS,
     QTY_BASED_PRICINGS,
     SHARED_CAPACITY_GROUPS,
+    # Account: number history and CDR exports (history.py, exports.py)
+    DID_HISTORY,
+    EXPORTS,
+    # Regulation documents: encrypted uploads
+    PUBLIC_KEYS,
+    ENCRYPTED_FILES,
+    # Regulation (regulation*.py): catalogue, then what the account holds
+    PROOF_TYPES,
+    SUPPORTING_DOCUMENT_TEMPLATES,
+    AREAS,
+    ADDRESS_REQUIREMENTS,
+    REQUIREMENTS,
+    ADDRESS_REQUIREMENT_VALIDATIONS,
+    REQUIREMENT_VALIDATIONS,
+    IDENTITIES,
+    ADDRESSES,
+    PROOFS,
+    PERMANENT_SUPPORTING_DOCUMENTS,
+    ADDRESS_VERIFICATIONS,
+    # Emergency calling (2026-04-16)
+    EMERGENCY_REQUIREMENTS,
+    EMERGENCY_REQUIREMENT_VALIDATIONS,
+    EMERGENCY_CALLING_SERVICES,
+    EMERGENCY_VERIFICATIONS,
 )
 
 

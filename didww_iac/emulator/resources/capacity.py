@@ -85,6 +85,8 @@ class CapacityPoolBehaviour(Behaviour):
         return assigned_channels(account, record.id)
 
     def validate(self, account: AccountView, record: Record, existing: Record | None) -> list[FieldError]:
+        if not isinstance(record.attributes.get("total_channels_count"), int):
+            return []  # not a number: coercion already reported it
         total = int(record.attributes["total_channels_count"])
         current = int(existing.attributes["total_channels_count"]) if existing else total
         # Only unassigned channels can be removed, never below minimum_limit; adding is an order.
@@ -95,6 +97,11 @@ class CapacityPoolBehaviour(Behaviour):
         if total < floor:
             return [FieldError(pointer, name, f"must be greater than or equal to {floor}")]
         return []
+
+
+def _has_unassigned_channels(account: AccountView, record: Record, wanted: list[str]) -> bool:
+    free = int(record.attributes["total_channels_count"]) > assigned_channels(account, record.id)
+    return str(free).lower() in wanted
 
 
 CAPACITY_POOLS = ResourceType(
@@ -121,10 +128,16 @@ CAPACITY_POOLS = ResourceType(
         ),
         Relationship("qty_based_pricings", "qty_based_pricings", to_many=True, writable=False),
     ),
+    filters=(
+        Filter("name", "name"),
+        Filter("country.id", "countries.id"),
+        Filter("has_unassigned_channels", match=_has_unassigned_channels),
+    ),
     sorts=(
         "name",
         "renew_date",
         "total_channels_count",
+        "assigned_channels_count",
         "minimum_limit",
         "minimum_qty_per_order",
         "setup_price",
@@ -160,5 +173,6 @@ SHARED_CAPACITY_GROUPS = ResourceType(
         Filter("capacity_pool.id", "capacity_pool.id"),
         Filter("external_reference_id", "external_reference_id", since=V2026),
     ),
+    sorts=("name", "shared_channels_count", "created_at", "metered_channels_count", "external_reference_id"),
     behaviour=SharedCapacityGroupBehaviour(),
 )

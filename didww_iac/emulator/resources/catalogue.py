@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 from didww_iac.emulator.clock import add_months
 from didww_iac.emulator.money import amount, parse
-from didww_iac.emulator.resources.stock import WINDOW, Numbering
+from didww_iac.emulator.resources.stock import WINDOW, Numbering, nanpa_prefix_of
 from didww_iac.emulator.schema import Record, SeedOptions
 
 _NAMESPACE = uuid.UUID("4f5b7a52-0c1e-4d3e-8b61-2f0d3c9a7e14")
@@ -35,19 +35,20 @@ COUNTRIES = (
     ("DE", "Germany", "49", 12),
     ("FR", "France", "33", 11),
 )
+# iso, name, ISO 3166-2 subdivision code without the country part
 REGIONS = (
-    ("US", "New York"),
-    ("US", "California"),
-    ("US", "Illinois"),
-    ("US", "Texas"),
-    ("CA", "Ontario"),
-    ("CA", "Alberta"),
-    ("GB", "England"),
-    ("GB", "Scotland"),
-    ("DE", "Berlin"),
-    ("DE", "Bavaria"),
-    ("DE", "Hesse"),
-    ("FR", "Ile-de-France"),
+    ("US", "New York", "NY"),
+    ("US", "California", "CA"),
+    ("US", "Illinois", "IL"),
+    ("US", "Texas", "TX"),
+    ("CA", "Ontario", "ON"),
+    ("CA", "Alberta", "AB"),
+    ("GB", "England", "ENG"),
+    ("GB", "Scotland", "SCT"),
+    ("DE", "Berlin", "BE"),
+    ("DE", "Bavaria", "BY"),
+    ("DE", "Hesse", "HE"),
+    ("FR", "Ile-de-France", "IDF"),
 )
 # iso, region, city
 CITIES = (
@@ -72,6 +73,9 @@ DID_GROUP_TYPES = ("Local", "National", "Toll-free", "Mobile", "Shared Cost", "G
 # know p2p/a2p/emergency/cnam_out (Changelog); did_groups renders per version.
 _VOICE = ("voice_in", "voice_out", "t38")
 _SMS = ("sms_in", "sms_out", "p2p", "a2p")
+# Emergency calling (emergency.py): where a seeded emergency requirement applies, except San
+# Francisco, kept without it so a client meets "does not support Emergency feature".
+_E = "emergency"
 
 
 @dataclass(frozen=True)
@@ -91,19 +95,19 @@ class GroupSpec:
 
 
 GROUPS = (
-    GroupSpec("US", "Local", "New York", "212", "New York", "New York", (*_VOICE, *_SMS, "emergency"), "0.0", "0.5"),
-    GroupSpec("US", "Local", "Los Angeles", "213", "Los Angeles", "California", (*_VOICE, "sms_in"), "0.0", "0.5"),
+    GroupSpec("US", "Local", "New York", "212", "New York", "New York", (*_VOICE, *_SMS, _E), "0.0", "0.5"),
+    GroupSpec("US", "Local", "Los Angeles", "213", "Los Angeles", "California", (*_VOICE, "sms_in", _E), "0.0", "0.5"),
     GroupSpec("US", "Local", "San Francisco", "415", "San Francisco", "California", _VOICE, "0.0", "0.5"),
-    GroupSpec("US", "Local", "Chicago", "312", "Chicago", "Illinois", (*_VOICE, "cnam_out"), "0.0", "0.45"),
-    GroupSpec("US", "Local", "Dallas", "214", "Dallas", "Texas", _VOICE, "0.0", "0.45"),
-    GroupSpec("US", "Toll-free", "Toll-free", "800", None, None, ("voice_in",), "1.0", "3.0", is_metered=True),
-    GroupSpec("CA", "Local", "Toronto", "416", "Toronto", "Ontario", (*_VOICE, "sms_in"), "0.0", "0.8"),
-    GroupSpec("CA", "Local", "Calgary", "403", "Calgary", "Alberta", _VOICE, "0.0", "0.8"),
-    GroupSpec("GB", "Local", "London", "20", "London", "England", _VOICE, "1.0", "1.5"),
-    GroupSpec("GB", "Local", "Manchester", "161", "Manchester", "England", _VOICE, "1.0", "1.5"),
-    GroupSpec("GB", "Local", "Edinburgh", "131", "Edinburgh", "Scotland", _VOICE, "1.0", "1.5"),
+    GroupSpec("US", "Local", "Chicago", "312", "Chicago", "Illinois", (*_VOICE, "cnam_out", _E), "0.0", "0.45"),
+    GroupSpec("US", "Local", "Dallas", "214", "Dallas", "Texas", (*_VOICE, _E), "0.0", "0.45"),
+    GroupSpec("US", "Toll-free", "Toll-free", "800", None, None, ("voice_in", _E), "1.0", "3.0", is_metered=True),
+    GroupSpec("CA", "Local", "Toronto", "416", "Toronto", "Ontario", (*_VOICE, "sms_in", _E), "0.0", "0.8"),
+    GroupSpec("CA", "Local", "Calgary", "403", "Calgary", "Alberta", (*_VOICE, _E), "0.0", "0.8"),
+    GroupSpec("GB", "Local", "London", "20", "London", "England", (*_VOICE, _E), "1.0", "1.5"),
+    GroupSpec("GB", "Local", "Manchester", "161", "Manchester", "England", (*_VOICE, _E), "1.0", "1.5"),
+    GroupSpec("GB", "Local", "Edinburgh", "131", "Edinburgh", "Scotland", (*_VOICE, _E), "1.0", "1.5"),
     GroupSpec("GB", "Mobile", "Mobile", "7", None, None, ("voice_in", "sms_in", "sms_out"), "2.0", "4.0"),
-    GroupSpec("GB", "National", "National", "330", None, None, ("voice_in",), "1.0", "2.0"),
+    GroupSpec("GB", "National", "National", "330", None, None, ("voice_in", _E), "1.0", "2.0"),
     GroupSpec("DE", "Local", "Berlin", "30", "Berlin", "Berlin", _VOICE, "2.0", "3.0", needs_registration=True),
     GroupSpec("DE", "Local", "Munich", "89", "Munich", "Bavaria", _VOICE, "2.0", "3.0", needs_registration=True),
     GroupSpec("DE", "Local", "Frankfurt", "69", "Frankfurt", "Hesse", _VOICE, "2.0", "3.0", needs_registration=True),
@@ -145,9 +149,9 @@ class _Builder:
     def build(self) -> dict[str, list[Record]]:
         for iso, name, prefix, _ in COUNTRIES:
             self.add(_record(self.seed, "countries", iso, {"name": name, "prefix": prefix, "iso": iso}))
-        for iso, name in REGIONS:
+        for iso, name, code in REGIONS:
             country = self.id("countries", iso)
-            self.add(_record(self.seed, "regions", f"{iso}:{name}", {"name": name}, country=country))
+            self.add(_record(self.seed, "regions", f"{iso}:{name}", {"name": name, "iso": code}, country=country))
         for iso, region, name in CITIES:
             self.add(
                 _record(
@@ -157,6 +161,7 @@ class _Builder:
                     {"name": name},
                     country=self.id("countries", iso),
                     region=self.id("regions", f"{iso}:{region}"),
+                    area=None,
                 )
             )
         for name in DID_GROUP_TYPES:
@@ -183,6 +188,8 @@ class _Builder:
             sku = _record(self.seed, "stock_keeping_units", f"{key}:{index}", attributes)
             sku.internal["did_group_id"] = self.id("did_groups", key)
             skus.append(self.add(sku).id)
+        needs = spec.needs_registration
+        requirement = self.id("address_requirements", f"{spec.iso}:{spec.group_type}") if needs else None
         group = _record(
             self.seed,
             "did_groups",
@@ -202,8 +209,10 @@ class _Builder:
             region=self.id("regions", f"{spec.iso}:{spec.region}") if spec.region else None,
             did_group_type=self.id("did_group_types", spec.group_type),
             stock_keeping_units=skus,
-            address_requirement=None,
-            requirement=None,
+            # The requirement of the group's country and type (regulation_catalogue.py seeds it
+            # under this id, in both versions' names).
+            address_requirement=requirement,
+            requirement=requirement,
         )
         starts = tuple(f"1{n.attributes['npa']}{n.attributes['nxx']}" for n in nanpa) or (country_prefix + spec.prefix,)
         scheme = Numbering.make(random.Random(f"numbers:{self.seed}:{key}"), starts, length - len(starts[0]))
@@ -220,7 +229,8 @@ class _Builder:
         self.add(group)
         for position in range(stored):
             number = scheme.number(position)
-            self.add(_record(self.seed, "available_dids", number, {"number": number}, did_group=group.id))
+            rels = {"did_group": group.id, "nanpa_prefix": nanpa_prefix_of(number, nanpa)}
+            self.add(_record(self.seed, "available_dids", number, {"number": number}, **rels))
 
     def _nanpa(self, spec: GroupSpec) -> list[Record]:
         codes = sorted(self.rng.sample(range(200, 1000), NXX_PER_AREA))

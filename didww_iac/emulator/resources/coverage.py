@@ -61,10 +61,16 @@ COUNTRIES = ResourceType(
 
 REGIONS = ResourceType(
     name="regions",
-    attributes=(_read("name"),),
+    # iso: the ISO 3166-2 subdivision code without the country part ("CA" for California), as
+    # DIDWW's OpenAPI document says; the recorded examples predate it.
+    attributes=(_read("name"), _read("iso")),
     relationships=(Relationship("country", "countries", writable=False),),
-    filters=(Filter("name", "name", case_insensitive=True), Filter("country.id", "country.id")),
-    sorts=("name",),
+    filters=(
+        Filter("name", "name", case_insensitive=True),
+        Filter("country.id", "country.id"),
+        Filter("iso", "iso"),
+    ),
+    sorts=("name", "iso"),
     read_only=True,
     paginated=False,
     seed=seeded("regions"),
@@ -76,11 +82,14 @@ CITIES = ResourceType(
     relationships=(
         Relationship("country", "countries", writable=False),
         Relationship("region", "regions", writable=False),
+        # Areas are a regulation type: the catalogue links none, so the linkage is null.
+        Relationship("area", "areas", writable=False),
     ),
     filters=(
         Filter("name", "name", case_insensitive=True),
         Filter("country.id", "country.id"),
         Filter("region.id", "region.id"),
+        Filter("area.id", "area.id"),
         Filter("is_available", match=_is_available_city),
     ),
     sorts=("name",),
@@ -174,7 +183,7 @@ DID_GROUPS = ResourceType(
         Relationship("did_group_type", "did_group_types", writable=False),
         Relationship("region", "regions", writable=False),
         Relationship("stock_keeping_units", "stock_keeping_units", to_many=True, writable=False),
-        # Address requirements are not emulated: links only, linkage null.
+        # Set for groups that need registration (regulation_catalogue.py seeds the requirement).
         Relationship("address_requirement", "address_requirements", writable=False, since=V2026),
         Relationship("requirement", "requirements", writable=False, until=V2022),
     ),
@@ -202,6 +211,7 @@ DID_GROUPS = ResourceType(
         "is_metered",
         "area_name",
         "allow_additional_channels",
+        "service_restrictions",
     ),
     read_only=True,
     behaviour=DidGroupBehaviour(),
@@ -254,7 +264,11 @@ def _available_nanpa(account: AccountView, record: Record, wanted: list[str]) ->
 AVAILABLE_DIDS = ResourceType(
     name="available_dids",
     attributes=(_read("number"),),
-    relationships=(Relationship("did_group", "did_groups", writable=False),),
+    relationships=(
+        Relationship("did_group", "did_groups", writable=False),
+        # The NANPA prefix the number falls under (null outside NANPA groups), set as it is stored.
+        Relationship("nanpa_prefix", "nanpa_prefixes", writable=False),
+    ),
     filters=(
         Filter("number_contains", match=_number_contains),
         Filter("did_group.id", "did_group.id"),

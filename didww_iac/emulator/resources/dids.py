@@ -15,15 +15,22 @@ from didww_iac.emulator.coerce import BLANK
 from didww_iac.emulator.errors import FieldError
 from didww_iac.emulator.resources.capacity import check_pool_room
 from didww_iac.emulator.resources.common import V2026
+from didww_iac.emulator.resources.emergency import did_problems
 from didww_iac.emulator.schema import Attr, Filter, Record, Relationship, ResourceType
 
 _TRUNK, _GROUP = "voice_in_trunk", "voice_in_trunk_group"
+# Writable in 2026-04-16: the only way to add a DID to, or remove it from, an existing service.
+_EMERGENCY = "emergency_calling_service"
 
 
 class DidBehaviour(Behaviour):
     def reconcile(
         self, account: AccountView, record: Record, existing: Record | None, given: set[str]
     ) -> list[FieldError]:
+        if _EMERGENCY in given:
+            problems = did_problems(account, record, existing)
+            if problems:
+                return problems
         trunk, group = record.relationships.get(_TRUNK), record.relationships.get(_GROUP)
         if _TRUNK in given and _GROUP in given and trunk and group:
             message = f"can't be set together with {_TRUNK}"
@@ -75,9 +82,9 @@ DIDS = ResourceType(
         _to_one(_GROUP, "voice_in_trunk_groups"),
         _to_one("capacity_pool", "capacity_pools"),
         _to_one("shared_capacity_group", "shared_capacity_groups"),
-        # Regulation and emergency services are not emulated: links only, linkage null.
+        # Set by an address verification (regulation_verifications.py): it and the address's identity.
         _to_one("address_verification", "address_verifications", writable=False),
-        _to_one("emergency_calling_service", "emergency_calling_services", since=V2026),
+        _to_one(_EMERGENCY, "emergency_calling_services", since=V2026),
         _to_one("emergency_verification", "emergency_verifications", writable=False, since=V2026),
         _to_one("identity", "identities", writable=False, since=V2026),
     ),
@@ -100,6 +107,12 @@ DIDS = ResourceType(
         Filter("order.reference", "order.reference"),
         Filter("emergency_enabled", "emergency_enabled", since=V2026),
         Filter("emergency_calling_service.id", "emergency_calling_service.id", since=V2026),
+        # Listed by DIDWW's OpenAPI document; trunk.id and trunk_group.id are older names.
+        Filter("address_verification.id", "address_verification.id"),
+        Filter("billing_cycles_count", "billing_cycles_count"),
+        Filter("blocked", "blocked"),
+        Filter("trunk.id", "voice_in_trunk.id"),
+        Filter("trunk_group.id", "voice_in_trunk_group.id"),
     ),
     sorts=(
         "blocked",
@@ -112,6 +125,7 @@ DIDS = ResourceType(
         "channels_included_count",
         "dedicated_channels_count",
         "created_at",
+        "billing_cycles_count",
     ),
     operations=frozenset({"list", "show", "update"}),
     behaviour=DidBehaviour(),

@@ -1,7 +1,8 @@
 """What an order's items ask for, what they cost, and what completing or canceling one does.
 
 Items follow the recorded requests: ``did_order_items`` with ``sku_id`` and one of ``qty``,
-``available_did_id``, ``did_reservation_id`` or ``nanpa_prefix_id`` (+ ``qty``), and
+``available_did_id``, ``did_reservation_id`` or ``nanpa_prefix_id`` (+ ``qty``, 1 when left
+out), optionally ``billing_cycles_count`` (0-999, set on the DIDs) and ``prorate_days_qty``, and
 ``capacity_order_items`` with ``capacity_pool_id`` and ``qty``. ``nrc``/``mrc`` are per-unit
 prices (the SKU's or the pool's); the amount is the sum of ``qty * (nrc + mrc)``.
 
@@ -24,6 +25,7 @@ from didww_iac.emulator.coerce import BLANK, INVALID, NOT_A_NUMBER
 from didww_iac.emulator.errors import FieldError
 from didww_iac.emulator.money import amount, balance, parse
 from didww_iac.emulator.record import Record
+from didww_iac.emulator.resources import history
 from didww_iac.emulator.resources.stock import expand, in_stock, is_held, latent, nanpa_start
 
 DID_ITEM = "did_order_items"
@@ -173,6 +175,10 @@ class _Planner:
             if cycles is not None and cycles > 999:
                 self.problem(index, "billing_cycles_count", "must be less than or equal to 999")
             line.billing_cycles_count = cycles
+        if attributes.get("prorate_days_qty") is not None:
+            # Checked, then ignored: "ignored if Prorate billing is not enabled per your DIDWW
+            # account", and an emulated account does not have it (nothing is echoed either).
+            self._int(index, attributes, "prorate_days_qty", 0)
         selectors = [s for s in _SELECTORS if attributes.get(s) is not None]
         if len(selectors) > 1 or (selectors and attributes.get("qty") is not None):
             self.problem(index, selectors[-1], "can't be used together with qty or another number selector")
@@ -301,6 +307,7 @@ def complete(ops: AccountOps, order: Record, lines: list[Line]) -> None:
             numbers.append(_fresh_number(ops, line, chosen))
             chosen.add(numbers[-1])
         ops.insert_many([did_record(ops, order, line, n, ops.now()) for n in numbers])
+        history.record(ops, numbers, "assigned")
     account_balance = ops.find("balances", str(order.internal["balance_id"]))
     if account_balance is not None:
         charged = parse(account_balance.attributes["balance"]) - parse(order.attributes["amount"])

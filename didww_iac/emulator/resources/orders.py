@@ -128,7 +128,7 @@ ORDERS = ResourceType(
         Attr("items", kind="json", required=True, create_only=True),
         Attr("callback_url", pattern=r"https?://\S+", create_only=True),
         Attr("callback_method", choices=("get", "post"), create_only=True),
-        external_reference_id(),
+        external_reference_id(nullable=False),
         Attr("allow_back_ordering", kind="boolean", nullable=False, hidden=True, create_only=True),
     ),
     filters=(
@@ -138,7 +138,7 @@ ORDERS = ResourceType(
         Filter("reference", "reference"),
         Filter("external_reference_id", "external_reference_id", since=V2026),
     ),
-    sorts=("status", "amount", "created_at", "description", "external_reference_id"),
+    sorts=("status", "amount", "created_at", "description", "reference", "external_reference_id"),
     operations_since={"update": V2026},
     behaviour=OrderBehaviour(),
 )

@@ -16,7 +16,7 @@ from didww_iac.emulator.clock import iso, parse_iso
 from didww_iac.emulator.errors import FieldError
 from didww_iac.emulator.resources.common import V2022, V2026, created_at
 from didww_iac.emulator.resources.stock import is_reserved
-from didww_iac.emulator.schema import Attr, Record, Relationship, ResourceType
+from didww_iac.emulator.schema import Attr, Filter, Record, Relationship, ResourceType
 
 MAX_RESERVATIONS = 10
 LIFETIME = 600.0
@@ -83,6 +83,8 @@ DID_RESERVATIONS = ResourceType(
         Attr("expire_at", kind="datetime", writable=False, virtual=True, until=V2022),
     ),
     relationships=(Relationship("available_did", "available_dids", required=True),),
+    filters=(Filter("description", "description"),),
+    sorts=("created_at", "description", "expires_at", "expire_at"),
     operations=frozenset({"list", "show", "create", "delete"}),
     behaviour=ReservationBehaviour(),
 )

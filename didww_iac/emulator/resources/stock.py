@@ -16,6 +16,7 @@ from. Seeded account DIDs take positions from the far end of the same permutatio
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,6 +125,11 @@ def nanpa_start(prefix: Record) -> str:
     return f"1{prefix.attributes['npa']}{prefix.attributes['nxx']}"
 
 
+def nanpa_prefix_of(number: str, prefixes: Iterable[Record]) -> str | None:
+    """The id of the NANPA prefix among ``prefixes`` that ``number`` falls under, if any."""
+    return next((p.id for p in prefixes if number.startswith(nanpa_start(p))), None)
+
+
 def draw(account: AccountView, group: Record, count: int, owned: bool = False) -> list[str]:
     """The group's next ``count`` unused numbers, moving its cursor (the caller saves the group).
 
@@ -158,7 +164,20 @@ def expand(ops: AccountOps, group: Record) -> None:
     numbers = draw(ops, group, count)
     group.internal["stock_latent"] = 0
     ops.save(group)
-    ops.insert_many([Record("available_dids", "", 0, {"number": n}, {"did_group": group.id}) for n in numbers])
+    found = (ops.find("nanpa_prefixes", i) for i in group.internal.get("nanpa_prefixes", []))
+    prefixes = [p for p in found if p is not None]
+    ops.insert_many(
+        [
+            Record(
+                "available_dids",
+                "",
+                0,
+                {"number": n},
+                {"did_group": group.id, "nanpa_prefix": nanpa_prefix_of(n, prefixes)},
+            )
+            for n in numbers
+        ]
+    )
 
 
 def expand_all(ops: AccountOps, groups: list[Record] | None = None) -> None:

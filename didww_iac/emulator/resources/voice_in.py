@@ -74,6 +74,9 @@ SIP_ATTRIBUTES: tuple[Attr, ...] = (
         since=V2026,
     ),
     Attr("enabled_sip_registration", kind="boolean", default=False, nullable=False, since=V2026),
+    # Read-only registration credentials (DIDWW's OpenAPI document); no emulated trunk registers.
+    Attr("incoming_auth_username", writable=False, since=V2026),
+    Attr("incoming_auth_password", writable=False, since=V2026),
     Attr("use_did_in_ruri", kind="boolean", default=False, nullable=False, since=V2026),
     Attr(
         "diversion_relay_policy",

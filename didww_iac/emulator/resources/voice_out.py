@@ -161,6 +161,9 @@ VOICE_OUT_TRUNKS = ResourceType(
         Filter("media_encryption_mode", "media_encryption_mode"),
         Filter("authentication_method.type", "authentication_method.type", since=V2026),
         Filter("external_reference_id", "external_reference_id", since=V2026),
+        # default_did needs the replace_cli account feature, which no emulated account has: the
+        # filter exists (DIDWW's OpenAPI document) and matches a blank value only.
+        Filter("default_did.id", "default_did.id"),
     ),
     sorts=("name", "created_at", "allow_any_did_as_cli", "threshold_reached", "external_reference_id"),
     behaviour=VoiceOutTrunkBehaviour(),

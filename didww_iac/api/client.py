@@ -19,7 +19,6 @@ from urllib.parse import quote
 import httpx
 
 from didww_iac.api.documents import Document, Ref, Resource, parse_document, resource_document
-from didww_iac.api.encryption import encrypt, fingerprint
 from didww_iac.api.errors import (
     ConfigurationError,
     DidwwError,
@@ -272,6 +271,10 @@ class DidwwClient:
         return self._upload(content, description, self.public_keys())
 
     def _upload(self, content: bytes, description: str | None, keys: Sequence[str]) -> Resource:
+        # Imported here: only uploads need OpenSSL's bindings, and every provider process and
+        # command imports this module (about 13 ms and a few MiB each).
+        from didww_iac.api.encryption import encrypt, fingerprint
+
         container = encrypt(content, keys)
         if len(container) > MAX_ENCRYPTED_FILE_BYTES:
             raise ValueError(f"the encrypted file is {len(container)} bytes; DIDWW accepts at most 20 MB")

@@ -82,6 +82,7 @@ class Proof(Strict):
     address: LogicalName | None = None
     files: Documents = Field(description="Scans (PDF, PNG or JPEG), relative to the stack file.")
     external_reference_id: ExternalReferenceId | None = None
+    adopt_id: str | None = Field(None, description="Manage this existing proof (its files are taken as declared).")
 
     @model_validator(mode="after")
     def _one_entity(self) -> Proof:
@@ -97,6 +98,7 @@ class PermanentSupportingDocument(Strict):
     template: str = Field(description="DIDWW's supporting document template, by name (`catalogue`).")
     files: Documents
     external_reference_id: ExternalReferenceId | None = None
+    adopt_id: str | None = None
 
 
 Callback = Literal["get", "post"]
@@ -114,6 +116,7 @@ class AddressVerification(Strict):
     callback_url: str | None = None
     callback_method: Callback | None = None
     external_reference_id: ExternalReferenceId | None = None
+    adopt_id: str | None = Field(None, description="Manage this verification, submitted earlier (in the panel).")
 
     @model_validator(mode="after")
     def _callback_pair(self) -> AddressVerification:
@@ -130,6 +133,7 @@ class EmergencyCallingService(Strict):
     dids: list[LogicalName] = Field(min_length=1, description="`dids` entries (one city or area, one number type).")
     callback_url: str | None = None
     callback_method: Callback | None = None
+    adopt_id: str | None = Field(None, description="Manage this existing calling service.")
 
     @model_validator(mode="after")
     def _callback_pair(self) -> EmergencyCallingService:

@@ -156,6 +156,9 @@ def test_an_emergency_service_whose_create_lost_its_answer_is_found_through_its_
 
     posts = api_requests(emulator, "POST")
     assert [(r["path"], r["outcome"]) for r in posts] == [("/v3/emergency_verifications", "answer_lost")]
+    clear_requests(emulator)
+    adopted = provider.create({"address": address, "dids": dids, "adopt_id": created.id})
+    assert adopted.id == created.id and api_requests(emulator, "POST") + api_requests(emulator, "PATCH") == []
     (service,) = call(emulator, KEY, "GET", "emergency_calling_services")["data"]
     assert created.id == service["id"]
     assert created.outs["dids"] == dids and created.outs["verification_status"] == "pending"
@@ -239,6 +242,10 @@ def test_every_regulation_provider_on_both_pins_up_to_a_reviewed_verification(
     number = ordered_number(emulator, "Berlin")
     verification, outs = made(AddressVerificationProvider, {"address": office, "dids": [number]})
     assert outs["status"] == "pending" and outs["dids"] == [number]
+    # Another stack (or a person in the panel) submitted it: an entry adopts it, nothing is sent.
+    clear_requests(emulator)
+    adopted, _ = made(AddressVerificationProvider, {"address": office, "dids": [number], "adopt_id": verification})
+    assert adopted == verification and api_requests(emulator, "POST") + api_requests(emulator, "PATCH") == []
 
     review = {"type": "address_verifications", "id": verification, "decision": "rejected", "reasons": ["Blurry scan"]}
     httpx.post(emulator.admin_url + "reviews", json=review).raise_for_status()

@@ -19,12 +19,12 @@ from didww_iac.emulator.resources.coverage import (
     STOCK_KEEPING_UNITS,
 )
 from didww_iac.emulator.resources.dids import DIDS
-from didww_iac.emulator.resources.emergency import (
-    EMERGENCY_CALLING_SERVICES,
+from didww_iac.emulator.resources.emergency_requirements import (
     EMERGENCY_REQUIREMENT_VALIDATIONS,
     EMERGENCY_REQUIREMENTS,
-    EMERGENCY_VERIFICATIONS,
 )
+from didww_iac.emulator.resources.emergency_services import EMERGENCY_CALLING_SERVICES
+from didww_iac.emulator.resources.emergency_verifications import EMERGENCY_VERIFICATIONS
 from didww_iac.emulator.resources.exports import EXPORTS
 from didww_iac.emulator.resources.files import ENCRYPTED_FILES, PUBLIC_KEYS
 from didww_iac.emulator.resources.history import DID_HISTORY
@@ -93,7 +93,7 @@ RESOURCE_TYPES: tuple[ResourceType, ...] = (
     PROOFS,
     PERMANENT_SUPPORTING_DOCUMENTS,
     ADDRESS_VERIFICATIONS,
-    # Emergency calling (2026-04-16)
+    # Emergency calling (2026-04-16, emergency_*.py)
     EMERGENCY_REQUIREMENTS,
     EMERGENCY_REQUIREMENT_VALIDATIONS,
     EMERGENCY_CALLING_SERVICES,

@@ -73,8 +73,8 @@ DID_GROUP_TYPES = ("Local", "National", "Toll-free", "Mobile", "Shared Cost", "G
 # know p2p/a2p/emergency/cnam_out (Changelog); did_groups renders per version.
 _VOICE = ("voice_in", "voice_out", "t38")
 _SMS = ("sms_in", "sms_out", "p2p", "a2p")
-# Emergency calling (emergency.py): where a seeded emergency requirement applies, except San
-# Francisco, kept without it so a client meets "does not support Emergency feature".
+# Emergency calling (emergency_requirements.py): where a seeded emergency requirement applies,
+# except San Francisco, kept without it so a client meets "does not support Emergency feature".
 _E = "emergency"
 
 

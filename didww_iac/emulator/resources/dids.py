@@ -15,7 +15,7 @@ from didww_iac.emulator.coerce import BLANK
 from didww_iac.emulator.errors import FieldError
 from didww_iac.emulator.resources.capacity import check_pool_room
 from didww_iac.emulator.resources.common import V2026
-from didww_iac.emulator.resources.emergency import did_problems
+from didww_iac.emulator.resources.emergency_services import did_problems
 from didww_iac.emulator.schema import Attr, Filter, Record, Relationship, ResourceType
 
 _TRUNK, _GROUP = "voice_in_trunk", "voice_in_trunk_group"

@@ -173,10 +173,22 @@ def _running_in(root: Path) -> dict[int, bytes]:
     return found
 
 
+def _is_engine(command: bytes) -> bool:
+    return command.split(b"\0", 1)[0].endswith(b"/pulumi")
+
+
 def _end_leftovers(root: Path) -> None:
-    """Waits for the provider host of a killed run to leave by itself (a create it had in flight
-    is carried out or not before the next run looks), then ends a language host still there: one
-    built before it watched its engine stays behind, doing nothing, after the engine is killed."""
+    """Waits for the engine of a killed run to be gone and its provider host to leave by itself
+    (a create it had in flight is carried out or not before the next run looks), then ends a
+    language host still there: one built before it watched its engine stays behind, doing
+    nothing, after the engine is killed. A SIGKILLed engine is not gone at once: a Go process
+    with many threads, or one in the middle of a write, takes a moment to exit, and until it has,
+    the lock it holds names a live process (which the next `up` rightly does not break)."""
+    _wait_until(
+        lambda: not any(_is_engine(c) for c in _running_in(root).values()),
+        "the killed run's engine to exit",
+        ORPHAN_DEADLINE,
+    )
     _wait_until(
         lambda: not any(b"didww_iac.provider_host" in c for c in _running_in(root).values()),
         "the killed run's provider host to leave",

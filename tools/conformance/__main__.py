@@ -28,21 +28,48 @@ from .policy import NOT_SERVED, PENDING, RECORDED_STATUSES
 from .seed import JSONAPI, seed
 
 ROOT = Path(__file__).resolve().parents[2]
-# The document is DIDWW's, kept beside the checkout (never copied into it).
-DOCUMENT = Path("../shared/reference/didww-api3-2026-04-16.openapi.json")
+# DIDWW's references, kept beside the checkout (never copied into it).
+REFERENCE = Path("../shared/reference")
+DOCUMENT_NAME = "didww-api3-2026-04-16.openapi.json"
 # Its recorded examples: where they and the document disagree, they win (policy.py).
-COLLECTION = Path("../shared/reference/didww-api3-2026-04-16.postman_collection.json")
+COLLECTION_NAME = "didww-api3-2026-04-16.postman_collection.json"
 REPORTS = ROOT / ".state" / "conformance"
 
 
+def _cloned_from() -> Path | None:
+    """The repository this checkout was cloned from, when that is a folder on this machine."""
+    try:
+        url = subprocess.run(
+            ["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+    except OSError:
+        return None
+    path = Path(url.removeprefix("file://"))
+    return path if url and path.is_absolute() and path.is_dir() else None
+
+
+def reference_dir() -> Path:
+    """`../shared/reference/` beside the checkout; for a clone of a checkout on this machine (a CI
+    clone in a temporary folder), beside the checkout it was cloned from."""
+    places = [ROOT / REFERENCE]
+    origin = _cloned_from()
+    if origin is not None:
+        places.append(origin / REFERENCE)
+    for place in places:
+        if (place / DOCUMENT_NAME).is_file():
+            return place
+    looked = ", ".join(str(p.resolve() / DOCUMENT_NAME) for p in places)
+    sys.exit(
+        f"conformance: DIDWW's OpenAPI document is missing: expected {REFERENCE / DOCUMENT_NAME} "
+        f"beside the checkout (looked for {looked})"
+    )
+
+
 def load_document() -> dict[str, Any]:
-    path = ROOT / DOCUMENT
-    if not path.is_file():
-        sys.exit(
-            f"conformance: DIDWW's OpenAPI document is missing: expected {DOCUMENT} relative to the checkout "
-            f"({path.resolve()})"
-        )
-    document: dict[str, Any] = json.loads(path.read_text())
+    document: dict[str, Any] = json.loads((reference_dir() / DOCUMENT_NAME).read_text())
     return document
 
 
@@ -135,7 +162,7 @@ def main() -> int:
         headers = {"Api-Key": emu.api_key, "Accept": JSONAPI, "Content-Type": JSONAPI}
         with httpx.Client(base_url=emu.base_url, headers=headers, timeout=10) as client:
             fixtures = seed(client, emu.admin_url)
-            problems += check_not_served(client, document, known) + check_recorded(ROOT / COLLECTION)
+            problems += check_not_served(client, document, known) + check_recorded(reference_dir() / COLLECTION_NAME)
         for problem in problems:
             print(f"conformance: {problem}", file=sys.stderr)
         with tempfile.TemporaryDirectory(prefix="conformance-") as tmp:
@@ -146,7 +173,7 @@ def main() -> int:
                 "--config-file",
                 str(config),
                 "run",
-                str(ROOT / DOCUMENT),
+                str(reference_dir() / DOCUMENT_NAME),
                 "--url",
                 emu.base_url.rstrip("/"),
                 # A HAR of every exchange and a JUnit file, for reading a failure after the run.

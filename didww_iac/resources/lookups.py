@@ -8,6 +8,7 @@ reads each catalogue once per client and process and translates both ways, so th
 
 from __future__ import annotations
 
+import difflib
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -54,11 +55,13 @@ class Catalogue:
         names = self._names(lookup)
         found = names.get(name)
         if found is None:
-            known = sorted(names)
+            known = self.names(lookup)
+            close = difflib.get_close_matches(name, known, n=3)
+            hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
             shown = ", ".join(known[:SHOWN_CHOICES]) + (", ..." if len(known) > SHOWN_CHOICES else "")
             raise DidwwResourceError(
-                f"no {lookup.api_type} with {lookup.attribute} {name!r} in DIDWW's catalogue (known: {shown}); "
-                f"`didww-iac catalogue` lists them"
+                f"no {lookup.api_type} with {lookup.attribute} {name!r} in DIDWW's catalogue: {hint}"
+                f"(known: {shown}; `didww-iac catalogue --names` lists them all)"
             )
         return found
 

@@ -93,9 +93,9 @@ class DidwwProvider(ResourceProvider):
     @property
     def index(self) -> LiveIndex:
         client = self.client
-        include = self.include
         with self._lock:
             if self._index is None:
+                include = tuple(r for r in self.spec.include if client.supports_relationship(self.spec.api_type, r))
                 self._index = shared_index(client, self.spec.api_type, include, self.spec.listing_page_budget)
             return self._index
 
@@ -121,7 +121,22 @@ class DidwwProvider(ResourceProvider):
                 raise refused_setting(
                     self.spec, news, f.name, f.create_only_hint or f"{f.name} cannot change after create"
                 )
+        self._check_names(news)
         return CheckResult(news, [])
+
+    def _check_names(self, news: dict[str, Any]) -> None:
+        """A catalogue record declared by a name DIDWW does not know (a misspelt proof type) is
+        refused in the preview, at its line, rather than when `up` is halfway through."""
+        for name, lookup in looked_up_fields(self.spec):
+            value = news.get(name)
+            if not isinstance(value, str) or not value:
+                continue
+            try:
+                shared_catalogue(self.client).id_of(lookup, value)
+            except DidwwResourceError as exc:
+                raise refused_setting(self.spec, news, name, str(exc)) from None
+            except DidwwError as exc:
+                raise explain(self.spec, "check", exc, news) from None
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changes = compare(self.spec, self._upgraded(olds), news)

@@ -257,3 +257,17 @@ def test_every_regulation_provider_on_both_pins_up_to_a_reviewed_verification(
     # DIDWW keeps verifications: deleting the entry only stops managing it.
     provider.delete(verification, read.outs)
     assert [v["id"] for v in call(emulator, KEY, "GET", "address_verifications")["data"]] == [verification]
+
+
+def test_a_name_the_catalogue_does_not_know_is_refused_in_the_preview_at_its_line(emulator: RunningEmulator) -> None:
+    reset(emulator)
+    provider = configured(emulator, ProofProvider, KEY)
+    where = {"file": "stacks/s.yaml", "entry": "proofs.passport", "lines": {"": 7, "proof_type": 8}}
+    props = {"proof_type": "Pasport", "identity": "some-id", "files": [], "source_location": where}
+    with pytest.raises(DidwwResourceError) as refused:
+        provider.check({}, props)
+    message = str(refused.value)
+    assert message.startswith("stacks/s.yaml:8: proofs.passport.proof_type: no proof_types with name 'Pasport'")
+    assert "did you mean 'Passport'?" in message
+    assert api_requests(emulator, "POST") == []
+    assert provider.check({}, {**props, "proof_type": "Passport"}).inputs["proof_type"] == "Passport"
